@@ -1,0 +1,141 @@
+"""presswash: raw scraped text and HTML -> clean article records in Parquet.
+
+Run on the sample inputs (DirectRunner)::
+
+    python -m pipeline                                  # seeds/samples/* -> output/
+    python -m pipeline --input 'data/*.jsonl.gz' --output out/ --overwrite
+    python -m pipeline --input gs://bucket/raw/* --output gs://bucket/clean \\
+        --runner DataflowRunner --project P --region R --temp_location gs://bucket/tmp \\
+        --setup_file ./setup.py
+    python -m pipeline explain seeds/samples/000_83adebb5c520ffc7.txt
+
+The graph: ReadDocuments -> CleanDocuments (one stage per cleaning step) ->
+articles-*.parquet; every reject of every stage -> rejects-*.parquet; counts ->
+run-summary.json.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipeline.options import PresswashOptions
+from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA, article_row, reject_row
+from transforms.clean import CleaningResources, load_cleaning_resources
+from transforms.io import SUMMARY_NAME, ReadDocuments, SummarizeRun, WriteRows
+from transforms.stages import CleanDocuments
+from transforms.summary import format_summary
+
+OUTPUT_GLOBS = ("articles-*.parquet", "rejects-*.parquet", SUMMARY_NAME)
+
+
+def output_path(output: str, name: str) -> str:
+    return FileSystems.join(output, name)
+
+
+def build(p: beam.Pipeline, opts: PresswashOptions, resources: CleaningResources | None = None) -> dict[str, Any]:
+    """Wire the graph on ``p``; returns the named output PCollections."""
+    resources = resources or load_cleaning_resources()
+    docs, read_rejects = p | "ReadDocuments" >> ReadDocuments(opts.input_patterns(), opts.input_format, opts.limits())
+    read_items = (docs, read_rejects) | "AllRead" >> beam.Flatten()
+    articles, clean_rejects = docs | "CleanDocuments" >> CleanDocuments(resources, opts.boilerplate)
+    rejects = (read_rejects, clean_rejects) | "AllRejects" >> beam.Flatten()
+    articles | "WriteArticles" >> WriteRows(
+        output_path(opts.output, "articles"), ARTICLE_SCHEMA, article_row, opts.num_shards)
+    rejects | "WriteRejects" >> WriteRows(
+        output_path(opts.output, "rejects"), REJECT_SCHEMA, reject_row, opts.num_shards)
+    summary = (read_items, articles, rejects) | "Summarize" >> SummarizeRun(output_path(opts.output, SUMMARY_NAME))
+    return {"articles": articles, "rejects": rejects, "summary": summary}
+
+
+def existing_outputs(output: str) -> list[str]:
+    """Output files already at ``output`` (articles, rejects, summary)."""
+    found = []
+    for pattern in OUTPUT_GLOBS:
+        try:
+            match = FileSystems.match([output_path(output, pattern)])[0]
+        except Exception:  # noqa: BLE001 - an unreachable or empty location has no outputs
+            continue
+        found.extend(m.path for m in match.metadata_list)
+    return sorted(found)
+
+
+def prepare_output(opts: PresswashOptions) -> None:
+    """Refuse to mix runs in one output unless --overwrite; with it, clear the old outputs."""
+    existing = existing_outputs(opts.output)
+    if existing and not opts.overwrite:
+        raise SystemExit(
+            f"presswash: {opts.output} already holds outputs ({len(existing)} files, e.g. {existing[0]}); "
+            "pass --overwrite to replace them or choose another --output")
+    if existing:
+        FileSystems.delete(existing)
+    if "://" not in opts.output:
+        os.makedirs(opts.output, exist_ok=True)
+
+
+def check_local_inputs(patterns: list[str]) -> None:
+    """Fail early, with a clear message, on a local input that matches nothing."""
+    for pattern in patterns:
+        if "://" in pattern:
+            continue
+        if not FileSystems.match([pattern])[0].metadata_list:
+            raise SystemExit(f"presswash: --input {pattern!r} matches no file")
+
+
+def finish_summary(opts: PresswashOptions, elapsed: float, result: Any) -> dict[str, Any] | None:
+    """Add run facts the graph cannot know (elapsed time, runner) to run-summary.json."""
+    path = output_path(opts.output, SUMMARY_NAME)
+    try:
+        with FileSystems.open(path) as f:
+            summary = json.loads(f.read().decode("utf-8"))
+    except Exception:  # noqa: BLE001 - e.g. a dry run writes nothing
+        return None
+    summary["elapsed_seconds"] = round(elapsed, 3)
+    summary["runner"] = opts.view_as(StandardOptions).runner or "DirectRunner"
+    summary["inputs"] = opts.input_patterns()
+    summary["state"] = str(getattr(result, "state", ""))
+    with FileSystems.create(path) as f:
+        f.write(json.dumps(summary, indent=1, sort_keys=True).encode("utf-8"))
+    return summary
+
+
+def run(argv: list[str] | None = None, *, save_main_session: bool = False) -> dict[str, Any] | None:
+    """Build and run the pipeline; returns the run summary (None when the runner did not finish)."""
+    options = PipelineOptions(argv)
+    opts = options.view_as(PresswashOptions)
+    dry_run = bool(options.get_all_options().get("dry_run"))
+    if not dry_run:
+        check_local_inputs(opts.input_patterns())
+        prepare_output(opts)
+    resources = load_cleaning_resources()
+    started = time.monotonic()
+    p = beam.Pipeline(options=options)
+    build(p, opts, resources)
+    result = p.run()
+    if dry_run:
+        return None
+    result.wait_until_finish()
+    summary = finish_summary(opts, time.monotonic() - started, result)
+    if summary is not None:
+        print(format_summary(summary))
+        print(f"outputs in {opts.output}")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.getLogger().setLevel(logging.WARNING)
+    if argv[:1] == ["explain"]:
+        from pipeline.explain import main as explain_main
+
+        return explain_main(argv[1:])
+    summary = run(argv)
+    return 0 if summary is None or summary.get("balanced", False) else 1

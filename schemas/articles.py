@@ -1,0 +1,131 @@
+"""The article and reject schemas, and the functions that build their rows."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+
+from transforms.clean import parse_published
+from transforms.document import Doc, Reject
+
+PIPELINE_VERSION = "0.1.0"
+SCHEMA_VERSION = "1"
+_META = {b"presswash.schema_version": SCHEMA_VERSION.encode(), b"presswash.pipeline_version": PIPELINE_VERSION.encode()}
+
+CAPTION_TYPE = pa.struct([pa.field("text", pa.string()), pa.field("credit", pa.string())])
+REMOVED_TYPE = pa.struct([
+    pa.field("kind", pa.string()),
+    pa.field("text", pa.string()),
+    pa.field("line", pa.int32()),
+    pa.field("detail", pa.string()),
+])
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("domain", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("subtitle", pa.string()),
+        pa.field("authors", pa.list_(pa.string())),
+        pa.field("contributors", pa.list_(pa.string())),
+        pa.field("published", pa.timestamp("us", tz="UTC")),
+        pa.field("captions", pa.list_(CAPTION_TYPE)),
+        pa.field("paragraphs", pa.list_(pa.string())),
+        pa.field("body", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("language_score", pa.float32()),
+        pa.field("word_count", pa.int32()),
+        pa.field("removed", pa.list_(REMOVED_TYPE)),
+        pa.field("content_hash", pa.string()),
+        pa.field("input_format", pa.string()),
+        pa.field("pipeline_version", pa.string()),
+        pa.field("metadata", pa.map_(pa.string(), pa.string())),
+    ],
+    metadata=_META,
+)
+
+REJECT_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("error", pa.string()),
+        pa.field("raw", pa.binary()),
+        pa.field("raw_size", pa.int64()),
+        pa.field("pipeline_version", pa.string()),
+    ],
+    metadata=_META,
+)
+
+
+def body_of(paragraphs: list[str]) -> str:
+    """Paragraphs joined by a blank line."""
+    return "\n\n".join(paragraphs)
+
+
+def content_hash(body: str) -> str:
+    """Hash of the clean body with white space and case folded (for corpus dedup)."""
+    return hashlib.sha256(" ".join(body.casefold().split()).encode("utf-8")).hexdigest()
+
+
+def domain_of(url: str | None) -> str | None:
+    """Host of a URL without a leading ``www.``."""
+    if not url:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    return (host[4:] if host.startswith("www.") else host) or None
+
+
+def article_row(doc: Doc) -> dict[str, Any]:
+    """A row of :data:`ARTICLE_SCHEMA` from a cleaned document."""
+    paragraphs = doc.paragraphs
+    body = body_of(paragraphs)
+    metadata = dict(doc.metadata)
+    published = parse_published(doc.published)
+    if doc.published and published is None:
+        metadata["published_raw"] = doc.published
+    return {
+        "id": doc.id,
+        "source": doc.source,
+        "url": doc.url,
+        "domain": domain_of(doc.url),
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "authors": list(doc.authors),
+        "contributors": list(doc.contributors),
+        "published": published,
+        "captions": [{"text": c.text, "credit": c.credit} for c in doc.captions],
+        "paragraphs": paragraphs,
+        "body": body,
+        "language": doc.language,
+        "language_score": doc.language_score,
+        "word_count": len(body.split()),
+        "removed": [{"kind": r.kind, "text": r.text, "line": r.line, "detail": r.detail} for r in doc.removed],
+        "content_hash": content_hash(body),
+        "input_format": doc.input_format,
+        "pipeline_version": PIPELINE_VERSION,
+        "metadata": sorted(metadata.items()),
+    }
+
+
+def reject_row(reject: Reject) -> dict[str, Any]:
+    """A row of :data:`REJECT_SCHEMA`."""
+    return {
+        "id": reject.id,
+        "source": reject.source,
+        "stage": reject.stage,
+        "reason": reject.reason,
+        "error": reject.error,
+        "raw": reject.raw,
+        "raw_size": reject.raw_size,
+        "pipeline_version": PIPELINE_VERSION,
+    }

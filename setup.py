@@ -1,0 +1,51 @@
+"""presswash: a Beam pipeline that turns raw scraped news text and HTML into clean article records.
+
+Works with Beam's ``--setup_file ./setup.py``: the sdist holds the three packages
+(pipeline, transforms, schemas) and the pattern data under seeds/ (installed as
+the package ``presswash_seeds``; the sample inputs are not shipped).
+"""
+
+from setuptools import setup
+
+VERSION = "0.1.0"
+
+INSTALL_REQUIRES = [
+    "apache-beam>=2.60,<3",
+    "trafilatura>=2.0,<3",
+    "lxml_html_clean>=0.4",  # trafilatura -> jusText needs it with lxml >= 5.2
+    "justext>=3.0",  # stop-word lists for the line classifier
+    "langdetect>=1.0.9",
+    "pyarrow>=14",  # apache-beam caps the upper bound; let pip resolve it
+    "charset-normalizer>=3.0",
+    "python-dateutil>=2.8",
+    "numpy>=1.24",
+]
+
+EXTRAS = {
+    "test": ["pytest>=8", "hypothesis>=6.100"],
+    "bench": ["psutil>=5.9", "duckdb>=1.0"],
+    "gcp": ["apache-beam[gcp]>=2.60,<3"],
+}
+
+setup(
+    name="presswash",
+    version=VERSION,
+    description="Raw scraped news text and HTML -> clean article records in Parquet (Apache Beam)",
+    long_description=open("README.md", encoding="utf-8").read() if __import__("os").path.exists("README.md") else "",
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=["pipeline", "transforms", "schemas", "presswash_seeds"],
+    package_dir={"presswash_seeds": "seeds"},
+    package_data={
+        "presswash_seeds": [
+            "*.md",
+            "appeals/*.txt", "appeals/*.md",
+            "captions/*.txt",
+            "credits/*.txt",
+            "boilerplate/*.txt", "boilerplate/*.json", "boilerplate/*.md",
+        ],
+    },
+    install_requires=INSTALL_REQUIRES,
+    extras_require=EXTRAS,
+    entry_points={"console_scripts": ["presswash=pipeline.main:main"]},
+)

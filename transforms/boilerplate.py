@@ -1,0 +1,520 @@
+"""Stage 7, pure part: line/block boilerplate classifier for plain-text input.
+
+Every segment gets a :class:`Verdict`.  Each line is described by ~60 numeric
+features (length, punctuation, stop-word density for the page language, UI
+phrase coverage from ``seeds/boilerplate/*.txt``, repetition inside the page,
+similarity to the title, position relative to the headline) plus the same cues
+of its neighbours (context, as in jusText's context-sensitive pass).  A small
+gradient-boosted tree ensemble (``seeds/boilerplate/model.json``, trained by
+``bench/train_boilerplate.py`` with leave-sites-out cross-validation) scores
+the lines; a second pass smooths the scores over neighbouring lines and keeps
+the lines of the main text region.  Without a model a hand-set jusText-like
+rule is used.  Runtime needs only the standard library, numpy and jusText's
+stop-word lists.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from transforms.document import Counter, Doc, Removed, Segment, no_count
+from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, read_sections
+
+BOILERPLATE_DIR = SEEDS_DIR / "boilerplate"
+
+# ISO 639-1 (as langdetect reports it) -> jusText stop-list name.
+ISO_TO_JUSTEXT = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
+    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
+    "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
+    "fr": "French", "gu": "Gujarati", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "kn": "Kannada", "ko": "Korean",
+    "lt": "Lithuanian", "lv": "Latvian", "mk": "Macedonian", "ml": "Malayalam", "mr": "Marathi",
+    "ne": "Nepali", "nl": "Dutch", "no": "Norwegian_Bokmal", "pa": "Western_Panjabi",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sl": "Slovenian", "sq": "Albanian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
+    "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
+    "vi": "Vietnamese", "ms": "Malay", "eu": "Basque", "gl": "Galician", "is": "Icelandic",
+    "sr": "Serbian", "bs": "Bosnian", "az": "Azerbaijani", "ka": "Georgian", "hy": "Armenian",
+    "kk": "Kazakh", "be": "Belarusian",
+}
+# Languages written without spaces: function characters stand in for stop words.
+CJK_LANGUAGES = ("ja", "zh-cn", "zh-tw", "zh")
+
+# Concept file stem -> removal reason.
+CONCEPT_REASON = {
+    "share": "share_buttons",
+    "navigation": "navigation",
+    "related": "related_links",
+    "ads": "advertisement",
+    "legal": "copyright",
+    "comments": "comment",
+    "subscribe": "newsletter",
+}
+
+_WORD_RE = re.compile(r"\w+")
+_SENT_END_RE = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)(?=\s|$)")
+_END_PUNCT = frozenset(".!?。！？\"'”’»)…:;")
+_SEPARATORS_RE = re.compile(r"[|•·»«/›‹>]|\s-\s")
+_DIGIT_RE = re.compile(r"\d")
+_URL_RE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\.(?:com|org|net)\b", re.IGNORECASE)
+_MONTHS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|"
+    "august|september|october|november|december|janeiro|fevereiro|março|abril|maio|junho|julho|agosto|"
+    "setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|"
+    "noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+    "décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|"
+    "luglio|settembre|ottobre|dicembre|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|"
+    "октября|ноября|декабря|januari|februari|maret|mei|agustus|desember"
+)
+_DATE_RE = re.compile(
+    rf"\b\d{{1,2}}:\d{{2}}\b|\b\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}\b|\b\d{{1,2}}[-./]\d{{1,2}}[-./]\d{{2,4}}\b"
+    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTHS})\b"
+    rf"|\d{{4}}年|\d{{1,2}}月\d{{1,2}}日|\d{{4}}년|\b(?:ago|updated|published|atualizado|publicado)\b",
+    re.IGNORECASE,
+)
+_COUNT_RE = re.compile(r"^\W*\d[\d,.kKmM]*\W*$|\b\d[\d,.]*\s*[kKmM]?\s+\w+$")
+# Leftover of a UI-only line once its phrases are removed: digits, punctuation, symbols.
+_UI_REST_RE = re.compile(r"[\W\d_]*")
+
+
+def _char_class(ch: str) -> str:
+    o = ord(ch)
+    if 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xAC00 <= o <= 0xD7AF:
+        return "cjk"
+    return ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Keep or drop one segment, with a short machine-readable cue."""
+
+    keep: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class TreeModel:
+    """Gradient-boosted trees stored as complete binary trees of fixed depth (numpy arrays)."""
+
+    feature: np.ndarray  # (T, 2**depth - 1) int, feature index of each inner node
+    threshold: np.ndarray  # (T, 2**depth - 1) float, go left when x <= threshold
+    leaf: np.ndarray  # (T, 2**depth) float, leaf values
+    depth: int
+    bias: float
+    feature_names: tuple[str, ...]
+
+    def decision(self, x: np.ndarray) -> np.ndarray:
+        """Raw additive score (log-odds) for each row of x."""
+        n = x.shape[0]
+        t = self.feature.shape[0]
+        if n == 0:
+            return np.zeros(0)
+        node = np.zeros((t, n), dtype=np.intp)
+        rows = np.arange(t)[:, None]
+        x = x.astype(np.float32).astype(np.float64)  # sklearn compares in float32
+        for _ in range(self.depth):
+            f = self.feature[rows, node]
+            thr = self.threshold[rows, node]
+            vals = x.T[f, np.arange(n)[None, :]]
+            node = 2 * node + 1 + (vals > thr)
+        leaf_index = node - (2**self.depth - 1)
+        return self.bias + self.leaf[rows, leaf_index].sum(axis=0)
+
+
+@dataclass(frozen=True)
+class BoilerplateResources:
+    """Stop-word lists, UI phrase patterns and model weights (picklable)."""
+
+    stoplists: dict[str, frozenset[str]]
+    function_chars: frozenset[str]
+    line_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    cue_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    any_line_pattern: re.Pattern[str] | None
+    model: TreeModel | None = None
+    params: dict[str, float] = field(default_factory=dict)
+
+
+def _load_model(path: Path) -> tuple[TreeModel | None, dict[str, float]]:
+    if not path.exists():
+        return None, {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model = TreeModel(
+        feature=np.asarray(data["feature"], dtype=np.intp),
+        threshold=np.asarray(data["threshold"], dtype=np.float64),
+        leaf=np.asarray(data["leaf"], dtype=np.float64),
+        depth=int(data["depth"]),
+        bias=float(data["bias"]),
+        feature_names=tuple(data["feature_names"]),
+    )
+    if model.feature_names != FEATURE_NAMES:
+        raise ValueError(f"{path}: model features do not match this code; retrain")
+    return model, {k: float(v) for k, v in data.get("params", {}).items()}
+
+
+def load_resources(
+    seeds_dir: str | Path = SEEDS_DIR,
+    *,
+    languages: Sequence[str] | None = None,
+    model_path: str | Path | None = None,
+    use_model: bool = True,
+) -> BoilerplateResources:
+    """Read stop-word lists (jusText), ``seeds_dir/boilerplate/*.txt`` phrase lists and the model (if present)."""
+    import justext  # only at graph-construction time
+
+    seeds_dir = Path(seeds_dir) / "boilerplate"
+    codes = list(ISO_TO_JUSTEXT) if languages is None else [c for c in languages if c in ISO_TO_JUSTEXT]
+    available = set(justext.get_stoplists())
+    stoplists = {
+        code: frozenset(fold(w) for w in justext.get_stoplist(ISO_TO_JUSTEXT[code]))
+        for code in codes
+        if ISO_TO_JUSTEXT[code] in available
+    }
+    function_chars: frozenset[str] = frozenset()
+    fc_path = seeds_dir / "cjk_function_chars.txt"
+    if fc_path.exists():
+        function_chars = frozenset("".join(read_sections(fc_path).get("", [])).replace(" ", ""))
+    line_patterns = []
+    cue_patterns = []
+    all_line: list[str] = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        if path.name == "cjk_function_chars.txt":
+            continue
+        sections = read_sections(path)
+        concept = path.stem
+        if sections.get("line"):
+            all_line += sections["line"]
+            line_patterns.append((concept, re.compile(rf"(?<!\w)(?:{phrase_alternation(sections['line'])})(?!\w)")))
+        if sections.get("cue"):
+            cue_patterns.append((concept, re.compile(_cue_alternation(sections["cue"]))))
+    any_line = re.compile(rf"(?<!\w)(?:{phrase_alternation(all_line)})(?!\w)") if all_line else None
+    model, params = (None, {})
+    if use_model:
+        model, params = _load_model(Path(model_path) if model_path else seeds_dir / "model.json")
+    return BoilerplateResources(
+        stoplists=stoplists,
+        function_chars=function_chars,
+        line_patterns=tuple(line_patterns),
+        cue_patterns=tuple(cue_patterns),
+        any_line_pattern=any_line,
+        model=model,
+        params=params,
+    )
+
+
+def _cue_alternation(phrases: list[str]) -> str:
+    """Word-bounded alternation; phrases made of symbols (©) need no word boundary."""
+    body = phrase_alternation(phrases)
+    return rf"(?:(?<!\w)(?:{body})(?!\w))|©|\(c\)"
+
+
+_DEFAULT_RESOURCES: list[BoilerplateResources] = []
+
+
+def _default_resources() -> BoilerplateResources:
+    # Cache of immutable data, filled once per process.
+    if not _DEFAULT_RESOURCES:
+        _DEFAULT_RESOURCES.append(load_resources())
+    return _DEFAULT_RESOURCES[0]
+
+
+# ----------------------------------------------------------------------------- features
+
+_LINE_FEATURES = (
+    "log_chars", "log_words", "stop_density", "stop_count", "cjk_ratio", "ends_sentence",
+    "ends_colon", "ends_ellipsis", "sentences", "comma_rate", "cap_ratio", "all_caps", "digit_ratio",
+    "separators", "ui_cover", "ui_only", "cue", "date", "count_like", "url", "repeats",
+    "title_sim", "starts_lower", "starts_bullet", "has_quote",
+)
+_CONTEXT_BASE = ("log_chars", "stop_density", "ends_sentence", "ui_cover")
+_PAGE_FEATURES = (
+    "pos", "rel_head", "before_head", "no_head", "head_dist", "len_rank", "len_vs_max",
+    "prose_before", "prose_after", "prose_dist", "n_lines",
+)
+
+
+def _context_names() -> tuple[str, ...]:
+    names = []
+    for off in (-2, -1, 1, 2):
+        for b in _CONTEXT_BASE:
+            names.append(f"{b}@{off:+d}")
+    for w in (3, 8):
+        for b in _CONTEXT_BASE:
+            names.append(f"{b}~{w}")
+    return tuple(names)
+
+
+FEATURE_NAMES: tuple[str, ...] = _LINE_FEATURES + _context_names() + _PAGE_FEATURES
+
+
+def _line_features(text: str, lang: str, res: BoilerplateResources, stop: frozenset[str] | None,
+                   title_words: frozenset[str]) -> tuple[list[float], str | None]:
+    """Features of one line alone, and the UI concept that covers it (if any)."""
+    n_chars = len(text)
+    folded = fold(text)
+    words = _WORD_RE.findall(folded)
+    n_words = len(words)
+    cjk = sum(1 for ch in text if _char_class(ch)) / n_chars if n_chars else 0.0
+    if stop is not None and n_words:
+        stop_count = sum(1 for w in words if w in stop)
+        stop_density = stop_count / n_words
+    elif res.function_chars and (lang in CJK_LANGUAGES or cjk > 0.3):
+        stop_count = sum(1 for ch in text if ch in res.function_chars)
+        stop_density = 4.0 * stop_count / max(1, n_chars)
+    else:
+        stop_count, stop_density = 0, -1.0
+    last = text[-1] if text else ""
+    ends_sentence = 1.0 if last in _END_PUNCT and last != ":" else 0.0
+    sentences = len(_SENT_END_RE.findall(text))
+    alpha_words = [w for w in text.split() if w[:1].isalpha()]
+    cap_ratio = sum(1 for w in alpha_words if w[0].isupper()) / len(alpha_words) if alpha_words else 0.0
+    letters = [ch for ch in text if ch.isalpha()]
+    all_caps = 1.0 if len(letters) >= 3 and all(not ch.islower() for ch in letters) and any(ch.isupper() for ch in letters) else 0.0
+    # UI phrase coverage.
+    ui_cover = 0.0
+    ui_only = 0.0
+    concept = None
+    if res.any_line_pattern is not None and n_chars <= 200:
+        rest = res.any_line_pattern.sub(" ", folded)
+        covered = n_chars - len(rest.replace(" ", "")) - (n_chars - len(folded.replace(" ", "")))
+        nonspace = len(folded.replace(" ", ""))
+        ui_cover = max(0.0, covered / nonspace) if nonspace else 0.0
+        if ui_cover > 0 and _UI_REST_RE.fullmatch(rest):
+            ui_only = 1.0
+            best = 0
+            for name, pat in res.line_patterns:
+                m = sum(len(x) for x in pat.findall(folded))
+                if m > best:
+                    best, concept = m, name
+    cue = 0.0
+    if n_chars <= 400:
+        for name, pat in res.cue_patterns:
+            if pat.search(folded):
+                cue = 1.0
+                if concept is None:
+                    concept = name
+                break
+    title_sim = (sum(1 for w in set(words) if w in title_words) / len(set(words))) if words and title_words else 0.0
+    first = text[:1]
+    feats = [
+        math.log1p(n_chars),
+        math.log1p(n_words),
+        stop_density,
+        float(stop_count),
+        cjk,
+        ends_sentence,
+        1.0 if last == ":" else 0.0,
+        1.0 if text.endswith(("...", "…", "..")) else 0.0,
+        float(sentences),
+        text.count(",") / max(1, n_words),
+        cap_ratio,
+        all_caps,
+        len(_DIGIT_RE.findall(text)) / max(1, n_chars),
+        float(len(_SEPARATORS_RE.findall(text))),
+        ui_cover,
+        ui_only,
+        cue,
+        1.0 if _DATE_RE.search(text) else 0.0,
+        1.0 if n_words <= 4 and _COUNT_RE.search(text) else 0.0,
+        1.0 if _URL_RE.search(text) else 0.0,
+        0.0,  # repeats, filled by the page pass
+        title_sim,
+        1.0 if first.islower() else 0.0,
+        1.0 if first in "•·-–—*►▶»>+" else 0.0,
+        1.0 if any(q in text for q in "\"“”«»„") else 0.0,
+    ]
+    return feats, concept
+
+
+def page_features(
+    segments: Sequence[Segment],
+    *,
+    title: str | None = None,
+    headline_line: int | None = None,
+    language: str = "und",
+    resources: BoilerplateResources | None = None,
+) -> tuple[np.ndarray, list[str | None]]:
+    """Feature matrix (one row per segment, columns FEATURE_NAMES) and the UI concept of each line."""
+    res = resources or _default_resources()
+    n = len(segments)
+    lang = (language or "und").lower()
+    stop = res.stoplists.get(lang) or res.stoplists.get(lang.split("-")[0])
+    title_words = frozenset(_WORD_RE.findall(fold(title))) if title else frozenset()
+    rows = []
+    concepts: list[str | None] = []
+    keys = []
+    for seg in segments:
+        f, c = _line_features(seg.text, lang, res, stop, title_words)
+        rows.append(f)
+        concepts.append(c)
+        keys.append(" ".join(_WORD_RE.findall(fold(seg.text))))
+    nl = len(_LINE_FEATURES)
+    base = np.asarray(rows, dtype=np.float64).reshape(n, nl)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES))), concepts
+    # Repetition inside the page.
+    counts: dict[str, int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    base[:, _LINE_FEATURES.index("repeats")] = [counts[k] if k else 0 for k in keys]
+    # Context: neighbours and window means.
+    cidx = [_LINE_FEATURES.index(b) for b in _CONTEXT_BASE]
+    cb = base[:, cidx]
+    ctx = []
+    pad = np.full((2, len(cidx)), -1.0)
+    padded = np.vstack([pad, cb, pad])
+    for off in (-2, -1, 1, 2):
+        ctx.append(padded[2 + off: 2 + off + n])
+    csum = np.vstack([np.zeros((1, len(cidx))), np.cumsum(cb, axis=0)])
+    idx = np.arange(n)
+    for w in (3, 8):
+        lo = np.maximum(0, idx - w)
+        hi = np.minimum(n, idx + w + 1)
+        ctx.append((csum[hi] - csum[lo]) / (hi - lo)[:, None])
+    context = np.hstack(ctx)
+    # Page-level position features.
+    lines = np.asarray([s.line for s in segments])
+    pos = idx / max(1, n - 1)
+    if headline_line is not None:
+        head_idx = int(np.searchsorted(lines, headline_line, side="right"))
+        rel = (idx - head_idx) / max(1, n)
+        before = (lines < headline_line).astype(float)
+        no_head = np.zeros(n)
+        head_dist = np.log1p(np.abs(idx - head_idx)) * np.where(before > 0, -1.0, 1.0)
+    else:
+        rel = np.zeros(n)
+        before = np.zeros(n)
+        no_head = np.ones(n)
+        head_dist = np.zeros(n)
+    log_chars = base[:, 0]
+    order = np.argsort(-log_chars, kind="stable")
+    rank = np.empty(n)
+    rank[order] = np.arange(n)
+    len_rank = np.log1p(rank)
+    len_vs_max = log_chars - log_chars.max()
+    # "Prose" lines: long, sentence-like, with stop words; their mass before/after each line.
+    sd = base[:, 2]
+    prose = (log_chars >= math.log1p(80)) & (base[:, 5] > 0) & ((sd >= 0.15) | (sd < 0))
+    pchars = np.where(prose, np.expm1(log_chars), 0.0)
+    total = pchars.sum()
+    cum = np.cumsum(pchars)
+    if total > 0:
+        prose_before = (cum - pchars) / total
+        prose_after = (total - cum) / total
+    else:
+        prose_before = np.zeros(n)
+        prose_after = np.zeros(n)
+    pidx = np.flatnonzero(prose)
+    if len(pidx):
+        j = np.searchsorted(pidx, idx)
+        d_next = np.where(j < len(pidx), pidx[np.minimum(j, len(pidx) - 1)] - idx, n)
+        d_prev = np.where(j > 0, idx - pidx[np.maximum(j - 1, 0)], n)
+        prose_dist = np.log1p(np.minimum(np.abs(d_next), np.abs(d_prev)))
+    else:
+        prose_dist = np.full(n, math.log1p(n))
+    page = np.column_stack([
+        pos, rel, before, no_head, head_dist, len_rank, len_vs_max,
+        prose_before, prose_after, prose_dist, np.full(n, math.log1p(n)),
+    ])
+    return np.hstack([base, context, page]), concepts
+
+
+# ----------------------------------------------------------------------------- decisions
+
+def _reason(x: np.ndarray, concept: str | None) -> str:
+    """The most telling cue for a removed line (for the audit trail)."""
+    f = dict(zip(FEATURE_NAMES, x))
+    if concept is not None and (f["ui_only"] or f["cue"]):
+        return CONCEPT_REASON.get(concept, concept)
+    if f["repeats"] >= 2:
+        return "repeated_in_page"
+    if f["before_head"]:
+        return "before_headline"
+    if f["count_like"] or (f["date"] and f["log_words"] <= math.log1p(8)):
+        return "date_or_count"
+    if f["log_words"] <= math.log1p(6) and not f["ends_sentence"]:
+        return "short_link_like"
+    if 0 <= f["stop_density"] < 0.2:
+        return "low_stopword_density"
+    if f["prose_dist"] > math.log1p(3):
+        return "isolated_short" if f["log_words"] <= math.log1p(15) else "outside_main_text"
+    return "low_score"
+
+
+def _rule_scores(x: np.ndarray) -> np.ndarray:
+    """Fallback without a model: jusText-like length/stop-word rule (log-odds-ish)."""
+    col = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    words = np.expm1(x[:, col["log_words"]])
+    sd = x[:, col["stop_density"]]
+    sd = np.where(sd < 0, 0.3, sd)
+    s = np.where(words >= 12, 1.0, -1.0) + np.where(sd >= 0.3, 1.0, -1.0) + x[:, col["ends_sentence"]]
+    s -= 3 * x[:, col["ui_only"]] + x[:, col["cue"]] + 1.5 * x[:, col["before_head"]]
+    s -= np.where(x[:, col["repeats"]] >= 2, 1.0, 0.0)
+    return s - 0.5
+
+
+def line_scores(x: np.ndarray, resources: BoilerplateResources) -> np.ndarray:
+    """Log-odds that each line is article text (model if present, else the rule)."""
+    if resources.model is not None:
+        return resources.model.decision(x)
+    return _rule_scores(x)
+
+
+def decide(scores: np.ndarray, params: dict[str, float]) -> np.ndarray:
+    """Keep mask from per-line scores: threshold, with neighbour smoothing."""
+    n = len(scores)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    thr = params.get("threshold", 0.0)
+    smooth = params.get("smooth", 0.0)
+    if smooth > 0:
+        padded = np.concatenate([[scores[0]], scores, [scores[-1]]])
+        nb = (padded[:-2] + padded[2:]) / 2
+        scores = (1 - smooth) * scores + smooth * nb
+    return scores > thr
+
+
+def classify_segments(
+    segments: Sequence[Segment],
+    *,
+    title: str | None = None,
+    headline_line: int | None = None,
+    language: str = "und",
+    resources: BoilerplateResources | None = None,
+) -> list[Verdict]:
+    """One verdict per segment, same order."""
+    res = resources or _default_resources()
+    if not segments:
+        return []
+    x, concepts = page_features(segments, title=title, headline_line=headline_line, language=language, resources=res)
+    keep = decide(line_scores(x, res), res.params)
+    return [
+        Verdict(True, "article_text") if k else Verdict(False, _reason(x[i], concepts[i]))
+        for i, k in enumerate(keep)
+    ]
+
+
+def remove_boilerplate(doc: Doc, count: Counter = no_count, resources: BoilerplateResources | None = None) -> Doc:
+    """Keep the segments classified as article text; move the rest to doc.removed."""
+    if not doc.segments:
+        return doc
+    verdicts = classify_segments(
+        doc.segments, title=doc.title, headline_line=doc.headline_line, language=doc.language, resources=resources
+    )
+    kept: list[Segment] = []
+    removed = list(doc.removed)
+    for seg, v in zip(doc.segments, verdicts):
+        if v.keep:
+            kept.append(seg)
+        else:
+            removed.append(Removed(kind="boilerplate", text=seg.text, line=seg.line, detail=v.reason))
+            count("boilerplate_" + v.reason)
+    return doc.replace(segments=kept, removed=removed)

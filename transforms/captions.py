@@ -1,0 +1,156 @@
+"""Stage 3, pure part: image captions out of the body, once, as ``{text, credit}``.
+
+A caption repeated back to back (alt text + figcaption), exactly or with the
+credit on one copy only, becomes one :class:`Caption`; a single line that ends
+in an explicit photo credit (``(photo credit: Flash90)``, ``Photo: AP``,
+``(AP Photo/Jane Doe)``) is a caption too.
+
+>>> p = load_caption_patterns()
+>>> split_credit("Deputy Minister Eli Ben Dahan (photo credit: Flash90)", p)
+Caption(text='Deputy Minister Eli Ben Dahan', credit='Flash90')
+>>> split_credit("Protesters in Hong Kong. (AP Photo/Vincent Yu)", p)
+Caption(text='Protesters in Hong Kong.', credit='AP Photo/Vincent Yu')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from transforms.document import Caption, Counter, Doc, Removed, Segment, no_count
+from transforms.headline import headline_key
+from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, read_list
+
+MIN_CAPTION_WORDS = 3
+MAX_CAPTION_WORDS = 80
+MAX_CREDIT_CHARS = 120
+MAX_CREDIT_WORDS = 10
+_TRAILING_PAREN_RE = re.compile(r"\s*\(([^()]{1,%d})\)\s*$" % MAX_CREDIT_CHARS)
+_TRAILING_BAR_RE = re.compile(r"\s+[|/]\s+([^|/]{1,%d})$" % MAX_CREDIT_CHARS)
+
+
+@dataclass(frozen=True)
+class CaptionPatterns:
+    """Compiled credit patterns (picklable: regexes pickle by source)."""
+
+    label_re: re.Pattern[str]  # "<label>: <credit>" at the end of a caption
+    label_inner_re: re.Pattern[str]  # "<label>: <credit>" as the whole parenthetical
+    source_re: re.Pattern[str]  # a picture agency or credit phrase, as a prefix
+
+
+def load_caption_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CaptionPatterns:
+    """Compile the credit labels and sources listed under ``seeds/captions``."""
+    base = Path(seeds_dir) / "captions"
+    labels = phrase_alternation(read_list(base / "credit_labels.txt"))
+    sources = phrase_alternation(read_list(base / "credit_sources.txt"))
+    return CaptionPatterns(
+        label_re=re.compile(
+            rf"(?:^|(?<=[\s.;,—–-]))(?:{labels})\s*[:：]\s*(?P<credit>[^:：]{{1,{MAX_CREDIT_CHARS}}})$"
+        ),
+        label_inner_re=re.compile(rf"^(?:{labels})\s*(?:[:：/]|by)\s*(?P<credit>.+)$"),
+        source_re=re.compile(rf"^(?:{sources})(?:$|[\s/,.;:-])"),
+    )
+
+
+def _is_source(text: str, patterns: CaptionPatterns) -> bool:
+    return bool(patterns.source_re.match(fold(text)))
+
+
+def split_credit(text: str, patterns: CaptionPatterns) -> Caption:
+    """Split a trailing credit off a caption; ``credit`` is None when there is none."""
+    m = _TRAILING_PAREN_RE.search(text)
+    if m:
+        inner = m.group(1).strip()
+        label = patterns.label_inner_re.match(fold(inner))
+        if label:
+            return Caption(text[: m.start()].strip(), inner[label.start("credit") :].strip())
+        if _is_source(inner, patterns):
+            return Caption(text[: m.start()].strip(), inner)
+    m = patterns.label_re.search(fold(text))
+    if m and m.start() > 0:
+        head = text[: m.start()].rstrip(" .;,—–-")
+        credit = text[m.start("credit") :].strip()
+        # A credit is a name: it starts with a capital (or a non-cased script) and is short.
+        if head and credit and not credit[0].islower() and len(credit.split()) <= MAX_CREDIT_WORDS:
+            ends_sentence = text[: m.start()].rstrip().endswith(".")
+            return Caption(head + ("." if ends_sentence else ""), credit)
+    m = _TRAILING_BAR_RE.search(text)
+    if m and _is_source(m.group(1), patterns):
+        return Caption(text[: m.start()].strip(), m.group(1).strip())
+    return Caption(text, None)
+
+
+def _same_caption(a: str, b: str, patterns: CaptionPatterns) -> Caption | None:
+    """The caption two adjacent lines share (one may carry the credit), or None."""
+    if a == b:
+        cap = split_credit(a, patterns)
+    else:
+        ca, cb = split_credit(a, patterns), split_credit(b, patterns)
+        key_a, key_b = headline_key(ca.text), headline_key(cb.text)
+        if key_a and key_a == key_b:
+            cap = ca if ca.credit else cb
+        elif headline_key(a) and headline_key(b).startswith(headline_key(a) + " ") and b.startswith(a):
+            # "caption" then "caption (credit)": the rest of the longer copy is the credit.
+            cap = Caption(a, b[len(a) :].strip(" ()|/-–—") or None)
+        elif headline_key(b) and headline_key(a).startswith(headline_key(b) + " ") and a.startswith(b):
+            cap = Caption(b, a[len(b) :].strip(" ()|/-–—") or None)
+        else:
+            return None
+    words = len(cap.text.split())
+    if not headline_key(cap.text) or words > MAX_CAPTION_WORDS:
+        return None
+    if words < MIN_CAPTION_WORDS and not cap.credit:
+        return None
+    return cap
+
+
+def _credited_caption(text: str, patterns: CaptionPatterns) -> Caption | None:
+    """A single line that is a caption by its explicit credit label ("Photo: AP", "(AP Photo/X)")."""
+    cap = split_credit(text, patterns)
+    if cap.credit is None or len(cap.text.split()) > MAX_CAPTION_WORDS:
+        return None
+    explicit = patterns.label_inner_re.match(fold(text[len(cap.text) :].strip(" ().|/"))) or "/" in cap.credit
+    if not explicit and not patterns.label_re.search(fold(text)):
+        return None
+    return cap if len(cap.text.split()) >= MIN_CAPTION_WORDS else None
+
+
+def extract_captions(doc: Doc, patterns: CaptionPatterns, count: Counter = no_count) -> Doc:
+    """Move captions out of the body into ``doc.captions``; repeats into ``removed``."""
+    segments = doc.segments
+    kept: list[Segment] = []
+    captions = list(doc.captions)
+    removed = list(doc.removed)
+    i = 0
+    while i < len(segments):
+        seg = segments[i]
+        cap = None
+        j = i + 1
+        if j < len(segments) and segments[j].line - seg.line <= 2:
+            cap = _same_caption(seg.text, segments[j].text, patterns)
+        if cap is not None:
+            removed.append(Removed("caption", seg.text, seg.line, "caption moved to captions"))
+            # A caption may stand three times (alt, title, figcaption): take every repeat.
+            while j < len(segments) and segments[j].line - segments[j - 1].line <= 2:
+                again = _same_caption(seg.text, segments[j].text, patterns)
+                if again is None:
+                    break
+                if again.credit and not cap.credit:
+                    cap = again
+                removed.append(Removed("duplicate_caption", segments[j].text, segments[j].line, "repeat of a caption"))
+                count("removed_duplicate_caption")
+                j += 1
+            captions.append(cap)
+            count("captions_found")
+            i = j
+            continue
+        single = _credited_caption(seg.text, patterns)
+        if single is not None:
+            removed.append(Removed("caption", seg.text, seg.line, "line ends in a photo credit"))
+            captions.append(single)
+            count("captions_found")
+        else:
+            kept.append(seg)
+        i += 1
+    return doc.replace(segments=kept, captions=captions, removed=removed)

@@ -1,0 +1,118 @@
+"""Stage 5, pure part: credit lines and bylines become fields.
+
+>>> p = load_credit_patterns()
+>>> contributors_of("JTA, AP and David Shamah contributed to this report.", p)
+['JTA', 'AP', 'David Shamah']
+>>> authors_of("By Jane Doe and John Smith | March 3, 2019", p)
+['Jane Doe', 'John Smith']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from transforms.document import Counter, Doc, Removed, Segment, no_count
+from transforms.patterns import SEEDS_DIR, read_list
+
+MAX_BYLINE_WORDS = 16
+MAX_NAME_WORDS = 6
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\be\b|\by\b|\bet\b)\s*")
+# Where the names of a byline end: a separator, a date, "on"/"updated"/"published".
+_BYLINE_TAIL_RE = re.compile(
+    r"\s*(?:[|•·–—]|\s-\s|\bon\b|\bupdated\b|\bpublished\b|\bposted\b|\d).*$", re.IGNORECASE
+)
+_NAME_WORD_RE = re.compile(r"^(?:[^\W\d_][\w.'’-]*|[A-Z]\.)$")
+_PARTICLES = {"de", "da", "do", "dos", "das", "van", "von", "der", "den", "bin", "al", "el", "la", "le", "di", "du", "y"}
+
+
+@dataclass(frozen=True)
+class CreditPatterns:
+    contributor_res: tuple[re.Pattern[str], ...]
+    byline_re: re.Pattern[str]
+
+
+def load_credit_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CreditPatterns:
+    """Compile ``seeds/credits``: contributor-line regexes and byline prefixes."""
+    base = Path(seeds_dir) / "credits"
+    contributor_res = tuple(re.compile(rx, re.IGNORECASE) for rx in read_list(base / "contributor_patterns.txt"))
+    prefixes = sorted(read_list(base / "byline_prefixes.txt"), key=len, reverse=True)
+    byline_re = re.compile(r"^(?:%s)\s+(?P<names>\S.{0,200})$" % "|".join(map(re.escape, prefixes)))
+    return CreditPatterns(contributor_res, byline_re)
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= MAX_NAME_WORDS:
+        return False
+    capitals = 0
+    for word in words:
+        if word.lower() in _PARTICLES:
+            continue
+        if not _NAME_WORD_RE.match(word) or word[0].islower():
+            return False
+        capitals += 1
+    return capitals > 0
+
+
+def split_names(text: str) -> list[str]:
+    """'JTA, AP and David Shamah' -> ['JTA', 'AP', 'David Shamah']."""
+    names = [n.strip(" .\"'“”") for n in _NAME_SPLIT_RE.split(text)]
+    return [n for n in names if n]
+
+
+def contributors_of(text: str, patterns: CreditPatterns) -> list[str] | None:
+    """Names in a 'X contributed to this report' line, or None when the line is not one."""
+    if len(text) > 300:
+        return None
+    for rx in patterns.contributor_res:
+        m = rx.match(text)
+        if m:
+            names = split_names(m.group("names"))
+            if names and all(len(n.split()) <= MAX_NAME_WORDS for n in names):
+                return names
+    return None
+
+
+def authors_of(text: str, patterns: CreditPatterns) -> list[str] | None:
+    """Author names of a byline ('By Jane Doe | date'), or None when the line is not one."""
+    if len(text.split()) > MAX_BYLINE_WORDS:
+        return None
+    m = patterns.byline_re.match(text)
+    if not m:
+        return None
+    names_text = _BYLINE_TAIL_RE.sub("", m.group("names")).strip(" ,.:")
+    names = split_names(names_text)
+    if names and all(_looks_like_name(n) for n in names):
+        return names
+    return None
+
+
+def _add_unique(target: list[str], names: list[str]) -> None:
+    for name in names:
+        if name not in target:
+            target.append(name)
+
+
+def extract_credits(doc: Doc, patterns: CreditPatterns, count: Counter = no_count) -> Doc:
+    """Move contributor lines to ``contributors`` and bylines to ``authors``."""
+    kept: list[Segment] = []
+    removed = list(doc.removed)
+    authors = list(doc.authors)
+    contributors = list(doc.contributors)
+    for seg in doc.segments:
+        names = contributors_of(seg.text, patterns)
+        if names is not None:
+            _add_unique(contributors, names)
+            removed.append(Removed("credit_line", seg.text, seg.line, "contributors"))
+            count("credit_lines_found")
+            continue
+        names = authors_of(seg.text, patterns)
+        if names is not None:
+            _add_unique(authors, names)
+            removed.append(Removed("byline", seg.text, seg.line, "authors"))
+            count("bylines_found")
+            continue
+        kept.append(seg)
+    return doc.replace(segments=kept, removed=removed, authors=authors, contributors=contributors)

@@ -1,0 +1,92 @@
+"""Plain data types shared by every cleaning stage (no Beam import).
+
+A document travels through the pipeline as a :class:`Doc`.  Each stage is a
+pure function ``Doc -> Doc`` that moves segments out of ``segments`` into
+structured fields (title, captions, contributors, ...) or into ``removed``
+with the reason, so that nothing taken out of the body is ever lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Callable
+
+Counter = Callable[[str], None]
+
+
+def no_count(_name: str) -> None:
+    """Counter that counts nothing (default for pure functions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One line of the normalised input text."""
+
+    text: str
+    line: int  # 0-based line number in the normalised text (blank lines included)
+    block: int  # 0-based index of the blank-line separated block it belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A piece of the input that left the body, with the reason."""
+
+    kind: str  # why it left: duplicate_headline, duplicate_caption, editorial_appeal, boilerplate, ...
+    text: str
+    line: int | None = None  # line in the normalised text, where it came from one
+    detail: str | None = None  # finer reason (matched pattern, classifier cue) for people reading the audit
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    text: str
+    credit: str | None = None
+
+
+@dataclass(slots=True)
+class Doc:
+    """A document between reading and writing."""
+
+    id: str
+    source: str  # input URI, with ":<line>" for a JSONL line
+    file: str  # the input file, for per-file accounting
+    raw: bytes
+    input_format: str  # "text" | "html"
+    text: str = ""  # decoded (and, for HTML, extracted) text before segmentation
+    url: str | None = None
+    title: str | None = None
+    title_hint: str | None = None  # title given by the input (JSONL field, HTML metadata)
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    contributors: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO-8601 string; parsed when the row is built
+    captions: list[Caption] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    headline_line: int | None = None  # line of the first headline occurrence
+    language: str = "und"
+    language_score: float = 0.0
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    def replace(self, **changes) -> "Doc":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Kept segments in input order, one paragraph each."""
+        return [seg.text for seg in self.segments]
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """An input that did not become an article: where it failed and why, with its bytes."""
+
+    id: str
+    source: str
+    file: str  # the input file, for per-file accounting
+    stage: str
+    reason: str
+    error: str
+    raw: bytes
+    raw_size: int  # size of the original input; larger than len(raw) when raw was cut at the limit
