@@ -35,7 +35,10 @@ from transforms.document import Doc  # noqa: E402
 EVAL = Path("/work/shared/eval")
 TREE_PARAMS = dict(n_estimators=120, max_depth=3, learning_rate=0.1, subsample=1.0, random_state=0)
 THRESHOLDS = np.round(np.arange(-1.5, 1.51, 0.25), 2)
-SMOOTHS = (0.0, 0.2, 0.35, 0.5)
+SMOOTHS = (0.0, 0.3)
+REGIONS = (0.3, 0.5, 0.7)
+INSIDES = (-2.0, -1.0, -0.5, 0.0)
+OUTSIDES = (0.0, 1.0, 2.0, 3.0, 99.0)
 
 
 def tokens(text: str) -> list[str]:
@@ -119,7 +122,8 @@ def load_pages(chain: str):
         gold = (EVAL / "dev" / f"{i}.gold.txt").read_text(encoding="utf-8")
         doc = prefix_doc(text, chain)
         x, _ = bp.page_features(doc.segments, title=doc.title, headline_line=doc.headline_line,
-                                language=doc.language, resources=res)
+                                language=doc.language, resources=res,
+                                anchor_lines=bp.anchor_lines(doc))
         texts = [s.text for s in doc.segments]
         pages.append(dict(id=i, group=manifest[i]["group"], x=x, y=line_labels(texts, gold), texts=texts,
                           gold=gold, lang=doc.language,
@@ -180,16 +184,25 @@ def page_score(page, keep) -> float:
     return score_pair(page["gold"], pred)["sh4_F1"]
 
 
-def choose_params(model, pages) -> dict[str, float]:
-    """Threshold and smoothing with the best mean sh4 F1 on the given (training) pages."""
-    scores = [model.decision(p["x"]) for p in pages]
-    best = None
+def param_grid():
     for smooth in SMOOTHS:
         for thr in THRESHOLDS:
-            params = {"threshold": float(thr), "smooth": float(smooth)}
-            f = statistics.mean(page_score(p, bp.decide(s, params)) for p, s in zip(pages, scores))
-            if best is None or f > best[0] + 1e-9:
-                best = (f, params)
+            yield {"threshold": float(thr), "smooth": float(smooth)}
+    for region in REGIONS:
+        for inside in INSIDES:
+            for outside in OUTSIDES:
+                yield {"region": region, "inside": inside, "outside": outside}
+
+
+def choose_params(model, pages) -> dict[str, float]:
+    """Decision parameters with the best mean sh4 F1 on the given (training) pages."""
+    scores = [model.decision(p["x"]) for p in pages]
+    weights = [bp.line_weights(p["x"]) for p in pages]
+    best = None
+    for params in param_grid():
+        f = statistics.mean(page_score(p, bp.decide(s, params, w)) for p, s, w in zip(pages, scores, weights))
+        if best is None or f > best[0] + 1e-9:
+            best = (f, params)
     return best[1]
 
 
@@ -213,7 +226,10 @@ def main(argv=None) -> int:
         params = choose_params(model, train)
         for j in test:
             p = pages[j]
-            cv[p["id"]] = (page_score(p, bp.decide(model.decision(p["x"]), params)), p["lang"], params)
+            keep = bp.decide(model.decision(p["x"]), params, bp.line_weights(p["x"]))
+            cv[p["id"]] = (page_score(p, keep), p["lang"], params)
+    for _, _, params in cv.values():
+        print("  fold params:", params)
     mean = statistics.mean(v[0] for v in cv.values())
     print(f"leave-sites-out {args.folds}-fold CV sh4 F1 (mean over {len(cv)} pages): {mean:.4f}")
     by_lang: dict[str, list[float]] = {}

@@ -1,5 +1,1 @@
-"""The presswash pipeline: options, graph construction and the command line."""
-
-from pipeline.main import build, run
-
-__all__ = ["build", "run"]
+"""The presswash pipeline: options, graph construction (``pipeline.main``) and the command line."""

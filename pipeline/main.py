@@ -132,10 +132,10 @@ def run(argv: list[str] | None = None, *, save_main_session: bool = False) -> di
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    logging.getLogger().setLevel(logging.WARNING)
     if argv[:1] == ["explain"]:
         from pipeline.explain import main as explain_main
 
         return explain_main(argv[1:])
+    logging.getLogger().setLevel(logging.WARNING)
     summary = run(argv)
     return 0 if summary is None or summary.get("balanced", False) else 1

@@ -13,14 +13,16 @@ stays.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.document import Counter, Doc, Removed, Segment, no_count
+from transforms.document import Counter as CountFn, Doc, Removed, Segment, no_count
 from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, read_sections
 
 SHORT_LINE_WORDS = 30  # a line this short with one strong phrase is an appeal heading or button
 MAX_GAP = 2  # non-cue lines bridged between two appeal lines
+MAX_BLOCK_LINES = 8  # a larger "block" is text without blank lines, not one box
 EDGE_WORDS = 6  # a button line at the edge of an appeal has at most this many words
 
 
@@ -94,6 +96,7 @@ def find_appeals(segments: list[Segment], patterns: AppealPatterns) -> dict[int,
             marked[i] = cues[i].strong[0]
     if not marked:
         return marked
+    block_sizes = Counter(seg.block for seg in segments)
     changed = True
     while changed:
         changed = False
@@ -103,7 +106,7 @@ def find_appeals(segments: list[Segment], patterns: AppealPatterns) -> dict[int,
             reason = None
             words = len(seg.text.split())
             near = [j for j in (i - 1, i + 1) if j in marked]
-            if near and any(segments[j].block == seg.block for j in near):
+            if near and block_sizes[seg.block] <= MAX_BLOCK_LINES and any(segments[j].block == seg.block for j in near):
                 reason = "same block as an appeal"
             elif near and (cues[i].strong or cues[i].weak >= 2 or (cues[i].weak and words <= SHORT_LINE_WORDS)):
                 reason = "appeal cue next to an appeal"
@@ -120,7 +123,7 @@ def find_appeals(segments: list[Segment], patterns: AppealPatterns) -> dict[int,
     return marked
 
 
-def remove_appeals(doc: Doc, patterns: AppealPatterns, count: Counter = no_count) -> Doc:
+def remove_appeals(doc: Doc, patterns: AppealPatterns, count: CountFn = no_count) -> Doc:
     """Move editorial-appeal segments to ``removed`` with kind ``editorial_appeal``."""
     marked = find_appeals(doc.segments, patterns)
     if not marked:

@@ -81,6 +81,8 @@ _DATE_RE = re.compile(
     rf"|\d{{4}}年|\d{{1,2}}月\d{{1,2}}日|\d{{4}}년|\b(?:ago|updated|published|atualizado|publicado)\b",
     re.IGNORECASE,
 )
+# A lower-case letter or sentence end glued to a capitalised word: teaser "HeadlineSummary".
+_GLUED_RE = re.compile(r"(?:[a-z]{2}|[.?!:])[A-Z][a-z]")
 _COUNT_RE = re.compile(r"^\W*\d[\d,.kKmM]*\W*$|\b\d[\d,.]*\s*[kKmM]?\s+\w+$")
 # Leftover of a UI-only line once its phrases are removed: digits, punctuation, symbols.
 _UI_REST_RE = re.compile(r"[\W\d_]*")
@@ -232,12 +234,12 @@ _LINE_FEATURES = (
     "log_chars", "log_words", "stop_density", "stop_count", "cjk_ratio", "ends_sentence",
     "ends_colon", "ends_ellipsis", "sentences", "comma_rate", "cap_ratio", "all_caps", "digit_ratio",
     "separators", "ui_cover", "ui_only", "cue", "date", "count_like", "url", "repeats",
-    "title_sim", "starts_lower", "starts_bullet", "has_quote",
+    "title_sim", "starts_lower", "starts_bullet", "has_quote", "glued", "head_caps",
 )
 _CONTEXT_BASE = ("log_chars", "stop_density", "ends_sentence", "ui_cover")
 _PAGE_FEATURES = (
     "pos", "rel_head", "before_head", "no_head", "head_dist", "len_rank", "len_vs_max",
-    "prose_before", "prose_after", "prose_dist", "n_lines",
+    "prose_before", "prose_after", "prose_dist", "n_lines", "anchor_dist", "after_anchors",
 )
 
 
@@ -330,6 +332,8 @@ def _line_features(text: str, lang: str, res: BoilerplateResources, stop: frozen
         1.0 if first.islower() else 0.0,
         1.0 if first in "•·-–—*►▶»>+" else 0.0,
         1.0 if any(q in text for q in "\"“”«»„") else 0.0,
+        float(len(_GLUED_RE.findall(text))),
+        sum(1 for w in alpha_words[:6] if w[0].isupper()) / min(6, len(alpha_words)) if alpha_words else 0.0,
     ]
     return feats, concept
 
@@ -341,6 +345,7 @@ def page_features(
     headline_line: int | None = None,
     language: str = "und",
     resources: BoilerplateResources | None = None,
+    anchor_lines: Sequence[int] = (),
 ) -> tuple[np.ndarray, list[str | None]]:
     """Feature matrix (one row per segment, columns FEATURE_NAMES) and the UI concept of each line."""
     res = resources or _default_resources()
@@ -420,9 +425,19 @@ def page_features(
         prose_dist = np.log1p(np.minimum(np.abs(d_next), np.abs(d_prev)))
     else:
         prose_dist = np.full(n, math.log1p(n))
+    # Anchors: lines the earlier stages recognised as headline repeats, subtitle, bylines.
+    anchors = np.asarray(sorted(set(anchor_lines) | ({headline_line} if headline_line is not None else set())))
+    if len(anchors):
+        k = np.searchsorted(anchors, lines, side="right")
+        prev_anchor = np.where(k > 0, anchors[np.maximum(k - 1, 0)], -1)
+        anchor_dist = np.where(k > 0, np.log1p(lines - prev_anchor), -1.0)
+        after_anchors = (lines > anchors[-1]).astype(float)
+    else:
+        anchor_dist = np.full(n, -1.0)
+        after_anchors = np.zeros(n)
     page = np.column_stack([
         pos, rel, before, no_head, head_dist, len_rank, len_vs_max,
-        prose_before, prose_after, prose_dist, np.full(n, math.log1p(n)),
+        prose_before, prose_after, prose_dist, np.full(n, math.log1p(n)), anchor_dist, after_anchors,
     ])
     return np.hstack([base, context, page]), concepts
 
@@ -468,18 +483,48 @@ def line_scores(x: np.ndarray, resources: BoilerplateResources) -> np.ndarray:
     return _rule_scores(x)
 
 
-def decide(scores: np.ndarray, params: dict[str, float]) -> np.ndarray:
-    """Keep mask from per-line scores: threshold, with neighbour smoothing."""
+def _best_span(gain: np.ndarray) -> tuple[int, int]:
+    """Maximum-sum contiguous run [a, b) of gain (Kadane); (0, 0) when every gain is negative."""
+    best, best_a, best_b = 0.0, 0, 0
+    run, start = 0.0, 0
+    for i, g in enumerate(gain.tolist()):
+        if run <= 0:
+            run, start = 0.0, i
+        run += g
+        if run > best:
+            best, best_a, best_b = run, start, i + 1
+    return best_a, best_b
+
+
+def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | None = None) -> np.ndarray:
+    """Keep mask from per-line log-odds.
+
+    With ``region`` set: the main text is the contiguous run of lines with the
+    largest weighted sum of (probability - region); inside it lines above
+    ``inside`` stay, outside it only lines above ``outside``.  Otherwise a plain
+    threshold after optional neighbour smoothing.
+    """
     n = len(scores)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    thr = params.get("threshold", 0.0)
     smooth = params.get("smooth", 0.0)
     if smooth > 0:
         padded = np.concatenate([[scores[0]], scores, [scores[-1]]])
         nb = (padded[:-2] + padded[2:]) / 2
         scores = (1 - smooth) * scores + smooth * nb
-    return scores > thr
+    if "region" not in params:
+        return scores > params.get("threshold", 0.0)
+    prob = 1.0 / (1.0 + np.exp(-scores))
+    w = np.ones(n) if weights is None else weights
+    a, b = _best_span((prob - params["region"]) * w)
+    keep = scores > params["outside"]
+    keep[a:b] = scores[a:b] > params["inside"]
+    return keep
+
+
+def line_weights(x: np.ndarray) -> np.ndarray:
+    """Weight of each line in the region search: square root of its length."""
+    return np.sqrt(np.expm1(x[:, 0]))
 
 
 def classify_segments(
@@ -489,17 +534,27 @@ def classify_segments(
     headline_line: int | None = None,
     language: str = "und",
     resources: BoilerplateResources | None = None,
+    anchor_lines: Sequence[int] = (),
 ) -> list[Verdict]:
-    """One verdict per segment, same order."""
+    """One verdict per segment, same order (anchor_lines: lines of removed headline repeats/subtitle/bylines)."""
     res = resources or _default_resources()
     if not segments:
         return []
-    x, concepts = page_features(segments, title=title, headline_line=headline_line, language=language, resources=res)
-    keep = decide(line_scores(x, res), res.params)
+    x, concepts = page_features(segments, title=title, headline_line=headline_line, language=language,
+                                resources=res, anchor_lines=anchor_lines)
+    keep = decide(line_scores(x, res), res.params, line_weights(x))
     return [
         Verdict(True, "article_text") if k else Verdict(False, _reason(x[i], concepts[i]))
         for i, k in enumerate(keep)
     ]
+
+
+ANCHOR_KINDS = frozenset({"duplicate_headline", "subtitle", "byline"})
+
+
+def anchor_lines(doc: Doc) -> list[int]:
+    """Lines the earlier stages took out as headline repeats, subtitle or byline (article landmarks)."""
+    return [r.line for r in doc.removed if r.kind in ANCHOR_KINDS and r.line is not None]
 
 
 def remove_boilerplate(doc: Doc, count: Counter = no_count, resources: BoilerplateResources | None = None) -> Doc:
@@ -507,7 +562,8 @@ def remove_boilerplate(doc: Doc, count: Counter = no_count, resources: Boilerpla
     if not doc.segments:
         return doc
     verdicts = classify_segments(
-        doc.segments, title=doc.title, headline_line=doc.headline_line, language=doc.language, resources=resources
+        doc.segments, title=doc.title, headline_line=doc.headline_line, language=doc.language, resources=resources,
+        anchor_lines=anchor_lines(doc),
     )
     kept: list[Segment] = []
     removed = list(doc.removed)

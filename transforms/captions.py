@@ -90,17 +90,15 @@ def _same_caption(a: str, b: str, patterns: CaptionPatterns) -> Caption | None:
         key_a, key_b = headline_key(ca.text), headline_key(cb.text)
         if key_a and key_a == key_b:
             cap = ca if ca.credit else cb
-        elif headline_key(a) and headline_key(b).startswith(headline_key(a) + " ") and b.startswith(a):
-            # "caption" then "caption (credit)": the rest of the longer copy is the credit.
-            cap = Caption(a, b[len(a) :].strip(" ()|/-–—") or None)
-        elif headline_key(b) and headline_key(a).startswith(headline_key(b) + " ") and a.startswith(b):
-            cap = Caption(b, a[len(b) :].strip(" ()|/-–—") or None)
+        elif b.startswith(a + " (") and b.endswith(")"):
+            # "caption" then "caption (credit)": the parenthetical of the longer copy is the credit.
+            cap = Caption(a, b[len(a) :].strip(" ()") or None)
+        elif a.startswith(b + " (") and a.endswith(")"):
+            cap = Caption(b, a[len(b) :].strip(" ()") or None)
         else:
             return None
     words = len(cap.text.split())
-    if not headline_key(cap.text) or words > MAX_CAPTION_WORDS:
-        return None
-    if words < MIN_CAPTION_WORDS and not cap.credit:
+    if not headline_key(cap.text) or not MIN_CAPTION_WORDS <= words <= MAX_CAPTION_WORDS:
         return None
     return cap
 

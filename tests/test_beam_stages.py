@@ -1,0 +1,65 @@
+"""Beam stage tests with TestPipeline: outputs, rejects with their stage, reading."""
+
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.conftest import FIXTURES, SAMPLE_ARTICLE
+from transforms.document import Doc
+from transforms.io import ReadDocuments
+from transforms.readers import ReadLimits
+from transforms.stages import CleanDocuments, DedupHeadline, NormalizeText, RemoveEditorialAppeals
+
+
+def text_doc(doc_id: str, text: str, fmt: str = "text") -> Doc:
+    return Doc(id=doc_id, source=f"mem:{doc_id}", file="mem", raw=text.encode(), input_format=fmt, text=text)
+
+
+def test_normalize_and_headline_stages():
+    with TestPipeline() as p:
+        docs = p | beam.Create([text_doc("a", "Title here\n\nTitle here\n\n““Quote” body.")])
+        docs, rejects1 = docs | "Norm" >> NormalizeText()
+        docs, rejects2 = docs | "Head" >> DedupHeadline()
+        assert_that(docs | beam.Map(lambda d: (d.title, d.paragraphs)), equal_to([("Title here", ["“Quote” body."])]),
+                    label="docs")
+        assert_that((rejects1, rejects2) | beam.Flatten(), equal_to([]), label="no_rejects")
+
+
+def test_appeals_stage_removes_block(resources):
+    text = (FIXTURES / "appeal_in_middle.txt").read_text()
+    with TestPipeline() as p:
+        docs = p | beam.Create([text_doc("a", text)]) | "Norm" >> NormalizeText()
+        docs = docs[0]
+        cleaned, _ = docs | RemoveEditorialAppeals(resources.appeals)
+        assert_that(
+            cleaned | beam.Map(lambda d: sorted(r.text for r in d.removed if r.kind == "editorial_appeal")),
+            equal_to([sorted(["Support our journalism", "Donate now",
+                              "Independent reporting like this costs money. If you value it, please make a donation today."])]),
+        )
+
+
+def test_clean_documents_routes_failures_to_rejects(resources):
+    docs = [
+        text_doc("good", SAMPLE_ARTICLE.read_text(encoding="utf-8")),
+        text_doc("empty", "   \n\n  "),
+        text_doc("html-garbage", "\x00\x01 not html at all", fmt="html"),
+    ]
+    with TestPipeline() as p:
+        articles, rejects = p | beam.Create(docs) | CleanDocuments(resources)
+        assert_that(articles | beam.Map(lambda d: (d.id, len(d.paragraphs))), equal_to([("good", 18)]),
+                    label="articles")
+        assert_that(rejects | beam.Map(lambda r: (r.id, r.stage, r.reason)),
+                    equal_to([("empty", "finish", "empty_after_cleaning"),
+                              ("html-garbage", "extract_html", "not_html")]),
+                    label="rejects")
+
+
+def test_read_documents_jsonl_with_malformed_line():
+    with TestPipeline() as p:
+        docs, rejects = p | ReadDocuments([str(FIXTURES / "one_malformed.jsonl")], "auto", ReadLimits())
+        assert_that(docs | beam.Map(lambda d: (d.id, d.source.rsplit(":", 1)[1])), equal_to([("a1", "1"), ("a3", "3")]),
+                    label="docs")
+        assert_that(rejects | beam.Map(lambda r: (r.stage, r.reason, r.source.rsplit(":", 1)[1])),
+                    equal_to([("parse_jsonl", "malformed_json", "2")]), label="rejects")

@@ -1,0 +1,510 @@
+"""HTML mode: main content and metadata of one raw HTML page (pure, no Beam import).
+
+:func:`extract_html` parses the page with lxml (no network, no external DTD
+or entity loading, libxml2's default depth limit), lets trafilatura choose
+the main content and read the metadata, then turns trafilatura's content tree
+into plain text itself, so that headings, list items and table rows become
+their own lines, images leave the text as :class:`Caption` records and a few
+general clean-ups can run on whole blocks (see ``_Options``).
+
+Every failure becomes :class:`ExtractionError` whose message starts with a
+short machine-readable reason (``empty``, ``not_html``, ``too_large``,
+``parse_error``, ``too_deep``, ``no_main_content``, ``extractor_error``).
+
+>>> page = extract_html("<html><head><title>Hello</title></head><body><article>"
+...                     "<p>" + "A sentence of the story. " * 10 + "</p></article></body></html>")
+>>> page.title, page.text[:24]
+('Hello', 'A sentence of the story.')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from transforms.document import Caption
+
+__all__ = ["ExtractionError", "HtmlExtract", "extract_html"]
+
+MAX_HTML_CHARS = 16_000_000  # larger pages are rejected, not cut (a cut page has no end of article)
+MAX_TREE_ELEMENTS = 200_000  # element count above which the page is rejected before extraction
+SNIFF_CHARS = 65_536
+
+
+class ExtractionError(ValueError):
+    """The page could not be turned into an article; ``reason`` is machine-readable."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class HtmlExtract:
+    text: str  # main content; blocks separated by a blank line, list items / table rows one per line; no title line
+    title: str | None
+    authors: list[str]
+    published: str | None  # ISO-8601 date or datetime string
+    sitename: str | None
+    url: str | None  # canonical URL from the page if any, else the one passed in
+    description: str | None  # meta description (candidate subtitle)
+    captions: list[Caption]
+    metadata: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Options:
+    """Extraction choices (defaults = the measured best; see the module docstring of the report)."""
+
+    include_comments: bool = False
+    include_tables: bool = True
+    favor_precision: bool = False
+    favor_recall: bool = False
+    fast: bool = False
+    drop_hidden: bool = True  # remove display:none / hidden elements before extraction
+    drop_figcaptions: bool = True  # figcaptions become captions, never body text
+    drop_title_blocks: bool = True  # leading blocks equal to the title
+    drop_link_blocks: bool = False  # blocks that are one link (related-article teasers)
+    drop_duplicates: bool = True  # a block repeated verbatim later in the page is kept once
+
+
+DEFAULT_OPTIONS = _Options()
+
+# --------------------------------------------------------------------------- input checks
+
+_TAG_RE = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|a|article|section|main|table|br|h[1-6]|ul|li|script|link|img|header|nav)[\s/>]",
+    re.IGNORECASE,
+)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+
+
+def _decode(html: str | bytes) -> str:
+    if isinstance(html, str):
+        return html
+    if not isinstance(html, (bytes, bytearray, memoryview)):
+        raise ExtractionError("not_html", f"expected str or bytes, got {type(html).__name__}")
+    raw = bytes(html)
+    if len(raw) > 4 * MAX_HTML_CHARS:
+        raise ExtractionError("too_large", f"{len(raw)} bytes")
+    from transforms.decode import DecodeError, decode_bytes
+
+    try:
+        return decode_bytes(raw, html=True)[0]
+    except DecodeError as exc:
+        raise ExtractionError("not_html", f"{exc.reason}: {exc}") from None
+
+
+def _precheck(text: str) -> None:
+    """Fast rejection of input that is clearly not an HTML page."""
+    if not text or not text.strip():
+        raise ExtractionError("empty", "no characters")
+    if len(text) > MAX_HTML_CHARS:
+        raise ExtractionError("too_large", f"{len(text)} characters > {MAX_HTML_CHARS}")
+    head = text[:SNIFF_CHARS]
+    if "\x00" in head:
+        raise ExtractionError("not_html", "NUL characters")
+    stripped = head.lstrip("\ufeff \t\r\n")
+    if stripped[:1] in ("{", "[") and not _TAG_RE.search(stripped[:2048]):
+        raise ExtractionError("not_html", "looks like JSON")
+    if stripped.startswith("%PDF"):
+        raise ExtractionError("not_html", "looks like PDF")
+    if not _TAG_RE.search(head):
+        raise ExtractionError("not_html", "no HTML tag in the first 64 KiB")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse(text: str):
+    import lxml.etree
+    import lxml.html
+
+    text = _XML_DECL_RE.sub("", text, count=1)
+    # Parsing bytes with a fixed encoding avoids lxml's "unicode with encoding declaration" error.
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", no_network=True, huge_tree=False, remove_comments=True, remove_pis=True,
+        remove_blank_text=False, default_doctype=False,
+    )
+    try:
+        tree = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError, UnicodeError) as exc:
+        raise ExtractionError("parse_error", str(exc)[:200] or type(exc).__name__) from None
+    if tree is None:
+        raise ExtractionError("parse_error", "no document element")
+    count = 0
+    for _ in tree.iter():
+        count += 1
+        if count > MAX_TREE_ELEMENTS:
+            raise ExtractionError("too_large", f"more than {MAX_TREE_ELEMENTS} elements")
+    return tree
+
+
+# --------------------------------------------------------------------------- pre-pass on the page tree
+
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_CAPTION_SEP = "\ue000"  # joins caption and credit inside an <img title> for the extractor to carry
+_CREDIT_CLASS_RE = re.compile(r"credit|copyright|source|byline|author|photographer", re.IGNORECASE)
+
+
+def _norm_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _remove_keep_tail(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _caption_of(figcaption) -> tuple[str, str | None]:
+    """Text and credit of a figcaption; the credit from a credit-like child element, else from the text."""
+    credit_parts = []
+    for el in figcaption.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        if _CREDIT_CLASS_RE.search(el.get("class", "") + " " + el.get("itemprop", "")):
+            part = _norm_space(el.text_content())
+            if part:
+                credit_parts.append(part)
+    text = _norm_space(figcaption.text_content())
+    credit = None
+    if credit_parts:
+        credit = _norm_space(" ".join(credit_parts))
+        for part in credit_parts:
+            text = text.replace(part, " ")
+        text = _norm_space(text)
+    else:
+        text, credit = _split_credit(text)
+    return text, credit
+
+
+_CREDIT_TAIL_RE = re.compile(
+    r"""\s*[\(\[]?\s*(?P<credit>(?:(?:photo|image|picture|video|illustration|graphic)s?\s*(?:credit)?\s*(?:by|:)|credit\s*:|©|\(c\)|copyright)\s*[^()\[\]]{1,120}?)\s*[\)\]]?\s*$""",
+    re.IGNORECASE,
+)
+
+
+def _split_credit(text: str) -> tuple[str, str | None]:
+    """'The mayor speaks. (Photo: J. Doe/AP)' -> ('The mayor speaks.', 'Photo: J. Doe/AP')."""
+    m = _CREDIT_TAIL_RE.search(text)
+    if not m:
+        return text, None
+    credit = m.group("credit").strip()
+    rest = text[: m.start()].strip()
+    return rest, credit
+
+
+def _prepass(tree, options: _Options) -> None:
+    """Hidden elements out; figure captions moved onto their images' ``title`` and out of the text."""
+    if options.drop_hidden:
+        doomed = []
+        for el in tree.iter():
+            if not isinstance(el.tag, str) or el.tag in ("html", "body", "head"):
+                continue
+            if el.get("hidden") is not None or _HIDDEN_STYLE_RE.search(el.get("style", "")):
+                doomed.append(el)
+        for el in doomed:
+            _remove_keep_tail(el)
+    for fig in list(tree.iter("figure")):
+        caps = [c for c in fig.iter("figcaption")]
+        if not caps:
+            continue
+        text, credit = _caption_of(caps[0])
+        if text or credit:
+            for img in fig.iter("img"):
+                img.set("title", text + (_CAPTION_SEP + credit if credit else ""))
+        if options.drop_figcaptions:
+            for cap in caps:
+                _remove_keep_tail(cap)
+
+
+# --------------------------------------------------------------------------- trafilatura tree -> blocks
+
+
+@dataclass
+class _Block:
+    kind: str  # p, head, item, row, quote, code
+    text: str
+    link_chars: int = 0
+    group: int = 0  # blocks of one list / table / quote share a group and are joined by one newline
+
+
+def _line_text(el, skip=("graphic",)) -> tuple[str, int]:
+    """Text of an inline-content element with <lb> as newlines; also the number of characters inside links."""
+    parts: list[str] = []
+    link = 0
+
+    def walk(node, in_ref):
+        nonlocal link
+        if node.text:
+            parts.append(node.text)
+            if in_ref:
+                link += len(node.text.strip())
+        for child in node:
+            if not isinstance(child.tag, str):
+                pass
+            elif child.tag in skip:
+                pass
+            elif child.tag == "lb":
+                parts.append("\n")
+            elif child.tag in ("list", "table"):
+                parts.append("\n")
+                walk(child, in_ref)
+                parts.append("\n")
+            else:
+                is_block = child.tag in ("p", "head", "item", "row", "quote", "code")
+                if is_block:
+                    parts.append("\n")
+                walk(child, in_ref or child.tag == "ref")
+                if is_block or child.tag == "cell":
+                    parts.append(" " if child.tag == "cell" else "\n")
+            if child.tail:
+                parts.append(child.tail)
+                if in_ref:
+                    link += len(child.tail.strip())
+
+    walk(el, el.tag == "ref")
+    lines = [_norm_space(line) for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line), link
+
+
+def _graphics(body) -> list[Caption]:
+    out: list[Caption] = []
+    seen = set()
+    for g in body.iter("graphic"):
+        title = g.get("title") or ""
+        if _CAPTION_SEP in title:
+            text, credit = title.split(_CAPTION_SEP, 1)
+            cap = Caption(_norm_space(text), _norm_space(credit) or None)
+        elif title and _useful_alt(title):
+            cap = Caption(*_split_credit(_norm_space(title)))
+        elif g.get("alt") and _useful_alt(g.get("alt")):
+            cap = Caption(*_split_credit(_norm_space(g.get("alt"))))
+        else:
+            continue
+        if not cap.text and not cap.credit:
+            continue
+        key = (cap.text.casefold(), (cap.credit or "").casefold())
+        if key not in seen:
+            seen.add(key)
+            out.append(cap)
+    return out
+
+
+_FILENAME_RE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg|bmp)$|^https?://|^(?:image|photo|img|picture|thumbnail|logo)\W*\d*$", re.IGNORECASE)
+
+
+def _useful_alt(alt: str) -> bool:
+    alt = _norm_space(alt)
+    return len(alt.split()) >= 2 and not _FILENAME_RE.search(alt)
+
+
+def _blocks(body) -> list[_Block]:
+    out: list[_Block] = []
+    group = 0
+
+    def add(kind, el, grp):
+        text, link = _line_text(el)
+        if text:
+            out.append(_Block(kind, text, link, grp))
+
+    def visit(el):
+        nonlocal group
+        tag = el.tag
+        if not isinstance(tag, str) or tag == "graphic":
+            return
+        group += 1
+        if tag == "list":
+            for item in el.iter("item"):
+                # the item's own text, nested lists as their own items
+                text, link = _line_text(item, skip=("graphic", "list"))
+                if text:
+                    out.append(_Block("item", text, link, group))
+        elif tag == "table":
+            for row in el.iter("row"):
+                cells = []
+                link = 0
+                for cell in row.iterchildren("cell"):
+                    t, l = _line_text(cell)
+                    if t:
+                        cells.append(t.replace("\n", " "))
+                        link += l
+                if cells:
+                    out.append(_Block("row", " | ".join(cells), link, group))
+        elif tag in ("quote", "div", "note") and any(isinstance(c.tag, str) and c.tag in ("p", "list", "table", "head", "quote") for c in el):
+            if el.text and el.text.strip():
+                out.append(_Block("quote", _norm_space(el.text), 0, group))
+            for child in el:
+                visit(child)
+                if child.tail and child.tail.strip():
+                    out.append(_Block("quote", _norm_space(child.tail), 0, group))
+        else:
+            kind = tag if tag in ("p", "head", "quote", "code") else "p"
+            add(kind, el, group)
+
+    if body.text and body.text.strip():
+        out.append(_Block("p", _norm_space(body.text)))
+    for child in body:
+        visit(child)
+        if child.tail and child.tail.strip():
+            group += 1
+            out.append(_Block("p", _norm_space(child.tail), 0, group))
+    return out
+
+
+# --------------------------------------------------------------------------- block clean-ups
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def _title_keys(title: str | None) -> set[str]:
+    if not title:
+        return set()
+    keys = {_key(title)}
+    for sep in (" | ", " - ", " – ", " — ", " :: ", " « ", " » "):
+        if sep in title:
+            head, _, _ = title.partition(sep)
+            tail = title.rsplit(sep, 1)[0]
+            keys.update({_key(head), _key(tail)})
+    return {k for k in keys if k}
+
+
+def _clean_blocks(blocks: list[_Block], title: str | None, options: _Options) -> list[_Block]:
+    if options.drop_title_blocks and title:
+        keys = _title_keys(title)
+        # the title may open the content (h1 inside the article); later repeats are rare and kept
+        i = 0
+        while i < len(blocks) and i < 3:
+            if _key(blocks[i].text) in keys:
+                del blocks[i]
+                continue
+            i += 1
+    if options.drop_link_blocks:
+        blocks = [b for b in blocks if not (b.link_chars >= 0.9 * len(b.text.replace(" ", "")) and len(b.text.split()) <= 25)]
+    if options.drop_duplicates:
+        seen: set[str] = set()
+        kept = []
+        for b in blocks:
+            k = _key(b.text)
+            if len(k) >= 40 and k in seen:
+                continue
+            seen.add(k)
+            kept.append(b)
+        blocks = kept
+    return blocks
+
+
+def _join(blocks: list[_Block]) -> str:
+    parts: list[str] = []
+    prev_group = None
+    for b in blocks:
+        if parts:
+            same = prev_group is not None and b.group == prev_group and b.kind in ("item", "row")
+            parts.append("\n" if same else "\n\n")
+        parts.append(b.text)
+        prev_group = b.group
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _authors(value: str | None) -> list[str]:
+    if not value:
+        return []
+    out = []
+    for part in re.split(r"\s*;\s*", value):
+        part = _norm_space(part)
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def _metadata(doc, options: _Options) -> dict[str, str]:
+    meta = {"extractor": "trafilatura"}
+    for name in ("sitename", "hostname", "image", "pagetype", "license", "language"):
+        value = getattr(doc, name, None)
+        if value:
+            meta[name] = str(value)
+    for name in ("categories", "tags"):
+        value = getattr(doc, name, None)
+        if value:
+            meta[name] = ", ".join(str(v) for v in value if v)
+    return meta
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def _extract(html: str | bytes, url: str | None, options: _Options) -> HtmlExtract:
+    text = _decode(html)
+    _precheck(text)
+    try:
+        tree = _parse(text)
+        _prepass(tree, options)
+        import trafilatura
+
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            fast=options.fast,
+            favor_precision=options.favor_precision,
+            favor_recall=options.favor_recall,
+            include_comments=options.include_comments,
+            include_tables=options.include_tables,
+            include_images=True,
+            include_links=True,
+            include_formatting=False,
+            deduplicate=False,
+            with_metadata=True,
+            output_format="python",
+        )
+    except ExtractionError:
+        raise
+    except RecursionError:
+        raise ExtractionError("too_deep", "recursion limit reached while extracting") from None
+    except MemoryError:
+        raise ExtractionError("too_large", "out of memory while extracting") from None
+    except Exception as exc:  # the extractor's internals are not ours; any failure is a rejected page
+        raise ExtractionError("extractor_error", f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    if doc is None or doc.body is None:
+        raise ExtractionError("no_main_content", "the extractor found no main content")
+    try:
+        title = _norm_space(doc.title) if doc.title else None
+        blocks = _clean_blocks(_blocks(doc.body), title, options)
+        body_text = _join(blocks)
+        captions = _graphics(doc.body)
+    except RecursionError:
+        raise ExtractionError("too_deep", "recursion limit reached while converting") from None
+    if not body_text.strip():
+        raise ExtractionError("no_main_content", "the main content has no text")
+    return HtmlExtract(
+        text=body_text,
+        title=title or None,
+        authors=_authors(doc.author),
+        published=doc.date or None,
+        sitename=_norm_space(doc.sitename) if doc.sitename else None,
+        url=doc.url or url,
+        description=_norm_space(doc.description) if doc.description else None,
+        captions=captions,
+        metadata=_metadata(doc, options),
+    )
+
+
+def extract_html(html: str | bytes, *, url: str | None = None) -> HtmlExtract:
+    """Main content and metadata of one HTML page; raises :class:`ExtractionError` on any failure."""
+    return _extract(html, url, DEFAULT_OPTIONS)
