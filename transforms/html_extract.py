@@ -67,7 +67,10 @@ class _Options:
     drop_figcaptions: bool = True  # figcaptions become captions, never body text
     drop_title_blocks: bool = True  # leading blocks equal to the title
     drop_link_blocks: bool = False  # blocks that are one link (related-article teasers)
-    drop_duplicates: bool = True  # a block repeated verbatim later in the page is kept once
+    drop_caption_class: bool = True  # elements with a caption-like class become captions
+    drop_symbol_blocks: bool = True  # blocks without a letter or digit (zero-width spaces, rules)
+    drop_duplicates: bool = False  # a long block repeated verbatim later in the page is kept once
+    duplicate_min_chars: int = 200
 
 
 DEFAULT_OPTIONS = _Options()
@@ -205,8 +208,21 @@ def _split_credit(text: str) -> tuple[str, str | None]:
     return rest, credit
 
 
-def _prepass(tree, options: _Options) -> None:
-    """Hidden elements out; figure captions moved onto their images' ``title`` and out of the text."""
+_CAPTION_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:wp-)?caption(?:-text)?(?:$|\s)|(?:image|img|photo|picture|media|figure)[_-]?caption", re.IGNORECASE)
+
+
+@dataclass
+class _Figure:
+    anchor: object  # element of the page tree the caption belongs to (for the main-content test)
+    caption: Caption
+
+
+def _prepass(tree, options: _Options) -> list[_Figure]:
+    """Hidden elements out; figure captions recorded and taken out of the text.
+
+    Returns the captions with their place in the page; :func:`_captions_in` keeps
+    those that sit next to the extracted main content.
+    """
     if options.drop_hidden:
         doomed = []
         for el in tree.iter():
@@ -216,17 +232,77 @@ def _prepass(tree, options: _Options) -> None:
                 doomed.append(el)
         for el in doomed:
             _remove_keep_tail(el)
+    figures: list[_Figure] = []
     for fig in list(tree.iter("figure")):
-        caps = [c for c in fig.iter("figcaption")]
-        if not caps:
-            continue
-        text, credit = _caption_of(caps[0])
-        if text or credit:
+        caps = list(fig.iter("figcaption"))
+        if caps:
+            text, credit = _caption_of(caps[0])
+        else:
+            text, credit = "", None
             for img in fig.iter("img"):
-                img.set("title", text + (_CAPTION_SEP + credit if credit else ""))
+                alt = img.get("alt") or img.get("title") or ""
+                if _useful_alt(alt):
+                    text, credit = _split_credit(_norm_space(alt))
+                    break
+        if text or credit:
+            figures.append(_Figure(fig, Caption(text, credit)))
         if options.drop_figcaptions:
             for cap in caps:
                 _remove_keep_tail(cap)
+    if options.drop_caption_class:
+        for el in list(tree.iter()):
+            if not isinstance(el.tag, str) or el.tag in ("html", "body", "figure", "img"):
+                continue
+            if el.getparent() is None or not _CAPTION_CLASS_RE.search(el.get("class", "")):
+                continue
+            if len(el) > 10 or any(isinstance(c.tag, str) and c.tag in ("p", "div") and len(c.text_content()) > 400 for c in el):
+                continue  # a container, not a caption
+            text, credit = _caption_of(el)
+            if text or credit:
+                figures.append(_Figure(el.getparent(), Caption(text, credit)))
+            _remove_keep_tail(el)
+    return figures
+
+
+def _captions_in(figures: list[_Figure], blocks: list["_Block"]) -> list[Caption]:
+    """Captions whose figure is next to a paragraph of the extracted content."""
+    if not figures:
+        return []
+    body_all = " " + " ".join(_key(b.text) for b in blocks) + " "
+    out: list[Caption] = []
+    seen = set()
+    for fig in figures:
+        if not _near_content(fig.anchor, body_all):
+            continue
+        key = (_key(fig.caption.text), _key(fig.caption.credit or ""))
+        if key not in seen:
+            seen.add(key)
+            out.append(fig.caption)
+    return out
+
+
+def _near_content(anchor, body_all: str) -> bool:
+    node = anchor
+    for _level in range(4):
+        if node is None or node.getparent() is None:
+            return False
+        sibs = []
+        prev, nxt = node.getprevious(), node.getnext()
+        for _ in range(3):
+            if prev is not None:
+                sibs.append(prev)
+                prev = prev.getprevious()
+            if nxt is not None:
+                sibs.append(nxt)
+                nxt = nxt.getnext()
+        for sib in sibs:
+            if not isinstance(sib.tag, str) or sib.tag in ("figure", "script", "style"):
+                continue
+            key = _key(sib.text_content()[:2000])
+            if len(key) >= 25 and (" " + key[:80] in body_all or key[-80:] + " " in body_all):
+                return True
+        node = node.getparent()
+    return False
 
 
 # --------------------------------------------------------------------------- trafilatura tree -> blocks
@@ -279,29 +355,6 @@ def _line_text(el, skip=("graphic",)) -> tuple[str, int]:
     return "\n".join(line for line in lines if line), link
 
 
-def _graphics(body) -> list[Caption]:
-    out: list[Caption] = []
-    seen = set()
-    for g in body.iter("graphic"):
-        title = g.get("title") or ""
-        if _CAPTION_SEP in title:
-            text, credit = title.split(_CAPTION_SEP, 1)
-            cap = Caption(_norm_space(text), _norm_space(credit) or None)
-        elif title and _useful_alt(title):
-            cap = Caption(*_split_credit(_norm_space(title)))
-        elif g.get("alt") and _useful_alt(g.get("alt")):
-            cap = Caption(*_split_credit(_norm_space(g.get("alt"))))
-        else:
-            continue
-        if not cap.text and not cap.credit:
-            continue
-        key = (cap.text.casefold(), (cap.credit or "").casefold())
-        if key not in seen:
-            seen.add(key)
-            out.append(cap)
-    return out
-
-
 _FILENAME_RE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg|bmp)$|^https?://|^(?:image|photo|img|picture|thumbnail|logo)\W*\d*$", re.IGNORECASE)
 
 
@@ -332,7 +385,7 @@ def _blocks(body) -> list[_Block]:
                 if text:
                     out.append(_Block("item", text, link, group))
         elif tag == "table":
-            for row in el.iter("row"):
+            for row in el.iterchildren("row"):
                 cells = []
                 link = 0
                 for cell in row.iterchildren("cell"):
@@ -395,12 +448,14 @@ def _clean_blocks(blocks: list[_Block], title: str | None, options: _Options) ->
             i += 1
     if options.drop_link_blocks:
         blocks = [b for b in blocks if not (b.link_chars >= 0.9 * len(b.text.replace(" ", "")) and len(b.text.split()) <= 25)]
+    if options.drop_symbol_blocks:
+        blocks = [b for b in blocks if _key(b.text)]
     if options.drop_duplicates:
         seen: set[str] = set()
         kept = []
         for b in blocks:
             k = _key(b.text)
-            if len(k) >= 40 and k in seen:
+            if len(k) >= options.duplicate_min_chars and k in seen:
                 continue
             seen.add(k)
             kept.append(b)
@@ -455,7 +510,7 @@ def _extract(html: str | bytes, url: str | None, options: _Options) -> HtmlExtra
     _precheck(text)
     try:
         tree = _parse(text)
-        _prepass(tree, options)
+        figures = _prepass(tree, options)
         import trafilatura
 
         doc = trafilatura.bare_extraction(
@@ -466,7 +521,7 @@ def _extract(html: str | bytes, url: str | None, options: _Options) -> HtmlExtra
             favor_recall=options.favor_recall,
             include_comments=options.include_comments,
             include_tables=options.include_tables,
-            include_images=True,
+            include_images=False,
             include_links=True,
             include_formatting=False,
             deduplicate=False,
@@ -487,7 +542,7 @@ def _extract(html: str | bytes, url: str | None, options: _Options) -> HtmlExtra
         title = _norm_space(doc.title) if doc.title else None
         blocks = _clean_blocks(_blocks(doc.body), title, options)
         body_text = _join(blocks)
-        captions = _graphics(doc.body)
+        captions = _captions_in(figures, blocks)
     except RecursionError:
         raise ExtractionError("too_deep", "recursion limit reached while converting") from None
     if not body_text.strip():

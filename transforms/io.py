@@ -21,7 +21,7 @@ from apache_beam.metrics import Metrics
 
 from transforms import summary as accounting
 from transforms.document import Reject
-from transforms.readers import ReadLimits, read_records
+from transforms.readers import ReadLimits, content_id, read_records
 from transforms.stages import NAMESPACE, REJECTS
 
 SUMMARY_NAME = "run-summary.json"
@@ -40,13 +40,20 @@ class _ReadFileFn(beam.DoFn):
         path = readable.metadata.path
         self._files.inc()
         opener = lambda: readable.open(compression_type=CompressionTypes.UNCOMPRESSED)  # noqa: E731
-        for item in read_records(path, opener, input_format=self._format, limits=self._limits):
-            self._read.inc()
-            if isinstance(item, Reject):
-                self._rejected.inc()
-                yield beam.pvalue.TaggedOutput(REJECTS, item)
-            else:
-                yield item
+        try:
+            for item in read_records(path, opener, input_format=self._format, limits=self._limits):
+                yield self._route(item)
+        except Exception as exc:  # noqa: BLE001 - a reader bug costs this file's remainder, never the run
+            yield self._route(Reject(
+                content_id(path.encode()), path, path, "read", f"exception:{type(exc).__name__}",
+                f"{type(exc).__name__}: {exc}"[:4000], b"", readable.metadata.size_in_bytes or 0))
+
+    def _route(self, item):
+        self._read.inc()
+        if isinstance(item, Reject):
+            self._rejected.inc()
+            return beam.pvalue.TaggedOutput(REJECTS, item)
+        return item
 
 
 class ReadDocuments(beam.PTransform):

@@ -65,6 +65,9 @@ class _Bounded:
     def readline(self, size: int = -1) -> bytes:
         return self._account(self._stream.readline(size))
 
+    def close(self) -> None:
+        self._stream.close()
+
 
 def split_extension(path: str) -> tuple[str, str | None]:
     """(format by extension or 'auto', compression extension or None)."""
