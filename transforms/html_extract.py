@@ -66,7 +66,13 @@ class _Options:
     drop_hidden: bool = True  # remove display:none / hidden elements before extraction
     drop_figcaptions: bool = True  # figcaptions become captions, never body text
     drop_title_blocks: bool = True  # leading blocks equal to the title
-    drop_link_blocks: bool = False  # blocks that are one link (related-article teasers)
+    drop_link_blocks: bool = True  # blocks that are (nearly) all link text: related-article teasers
+    link_density: float = 0.9  # share of a block's characters inside links to count as a link block
+    link_max_words: int = 25  # longer blocks are kept whatever their link density
+    drop_link_intros: bool = False  # a short label block ("Related", "DON'T MISS") right before dropped link blocks
+    drop_copyright: bool = False  # short copyright / all-rights-reserved blocks
+    drop_datelines: bool = True  # short blocks that are only a date / time stamp
+    unwrap_embeds: bool = False  # embedded tweets: wrapper widgets replaced by a plain <blockquote>
     drop_caption_class: bool = True  # elements with a caption-like class become captions
     drop_symbol_blocks: bool = True  # blocks without a letter or digit (zero-width spaces, rules)
     drop_duplicates: bool = False  # a long block repeated verbatim later in the page is kept once
@@ -232,6 +238,8 @@ def _prepass(tree, options: _Options) -> list[_Figure]:
                 doomed.append(el)
         for el in doomed:
             _remove_keep_tail(el)
+    if options.unwrap_embeds:
+        _unwrap_embeds(tree)
     figures: list[_Figure] = []
     for fig in list(tree.iter("figure")):
         caps = list(fig.iter("figcaption"))
@@ -262,6 +270,26 @@ def _prepass(tree, options: _Options) -> list[_Figure]:
                 figures.append(_Figure(el.getparent(), Caption(text, credit)))
             _remove_keep_tail(el)
     return figures
+
+
+def _unwrap_embeds(tree) -> None:
+    """Embedded social posts (Twitter's blockquote markup) are article content: strip their widget wrappers."""
+    for bq in list(tree.iter("blockquote")):
+        cls = bq.get("class", "")
+        if "twitter-tweet" not in cls and "twitter-video" not in cls:
+            continue
+        text = _norm_space(bq.text_content())
+        if not text:
+            continue
+        top = bq
+        parent = top.getparent()
+        while parent is not None and parent.tag not in ("body", "article", "main", "p") and _norm_space(parent.text_content()) == text:
+            top, parent = parent, parent.getparent()
+        for attr in list(bq.attrib):
+            del bq.attrib[attr]
+        if top is not bq and parent is not None:
+            bq.tail = top.tail
+            parent.replace(top, bq)
 
 
 def _captions_in(figures: list[_Figure], blocks: list["_Block"]) -> list[Caption]:
@@ -447,7 +475,11 @@ def _clean_blocks(blocks: list[_Block], title: str | None, options: _Options) ->
                 continue
             i += 1
     if options.drop_link_blocks:
-        blocks = [b for b in blocks if not (b.link_chars >= 0.9 * len(b.text.replace(" ", "")) and len(b.text.split()) <= 25)]
+        blocks = _drop_link_blocks(blocks, options)
+    if options.drop_copyright:
+        blocks = [b for b in blocks if not _is_copyright(b.text)]
+    if options.drop_datelines:
+        blocks = [b for b in blocks if b.kind in ("row", "item") or not _is_dateline(b.text)]
     if options.drop_symbol_blocks:
         blocks = [b for b in blocks if _key(b.text)]
     if options.drop_duplicates:
@@ -461,6 +493,44 @@ def _clean_blocks(blocks: list[_Block], title: str | None, options: _Options) ->
             kept.append(b)
         blocks = kept
     return blocks
+
+
+def _is_link_block(b: _Block, options: _Options) -> bool:
+    chars = len(b.text.replace(" ", "").replace("\n", ""))
+    return chars > 0 and b.link_chars >= options.link_density * chars and len(b.text.split()) <= options.link_max_words
+
+
+def _is_label(b: _Block) -> bool:
+    words = b.text.split()
+    return len(words) <= 6 and not b.text.rstrip().endswith((".", "!", "?", "\u3002")) and b.kind != "row"
+
+
+def _drop_link_blocks(blocks: list[_Block], options: _Options) -> list[_Block]:
+    link = [_is_link_block(b, options) for b in blocks]
+    drop = list(link)
+    if options.drop_link_intros:
+        for i, b in enumerate(blocks):
+            if not link[i] and i + 1 < len(blocks) and link[i + 1] and _is_label(b):
+                drop[i] = True
+    return [b for b, d in zip(blocks, drop) if not d]
+
+
+_COPYRIGHT_RE = re.compile(r"^\W{0,3}(?:copyright\b|©|ⓒ|\(c\)\s*\d{4})|all rights reserved|무단전재|版权所有|無断転載", re.IGNORECASE)
+
+
+def _is_copyright(text: str) -> bool:
+    return len(text.split()) <= 25 and bool(_COPYRIGHT_RE.search(text))
+
+
+_TIME_RE = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b(?:19|20)\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")
+
+
+def _is_dateline(text: str) -> bool:
+    tokens = re.findall(r"\w+", text)
+    if not tokens or len(tokens) > 10 or not _TIME_RE.search(text) or "@" in text or text.lstrip().startswith(("—", "–", "-")):
+        return False
+    digits = sum(1 for t in tokens if t.isdigit())
+    return digits >= 2 and digits >= len(tokens) / 3
 
 
 def _join(blocks: list[_Block]) -> str:
