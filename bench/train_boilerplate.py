@@ -22,6 +22,7 @@ import json
 import re
 import statistics
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +34,13 @@ from transforms import boilerplate as bp  # noqa: E402
 from transforms.document import Doc  # noqa: E402
 
 EVAL = Path("/work/shared/eval")
-TREE_PARAMS = dict(n_estimators=120, max_depth=3, learning_rate=0.1, subsample=1.0, random_state=0)
-THRESHOLDS = np.round(np.arange(-1.5, 1.51, 0.25), 2)
-SMOOTHS = (0.0, 0.3)
-REGIONS = (0.3, 0.5, 0.7)
-INSIDES = (-2.0, -1.0, -0.5, 0.0)
-OUTSIDES = (0.0, 1.0, 2.0, 3.0, 99.0)
+TREE_PARAMS = dict(max_iter=150, max_depth=3, max_leaf_nodes=8, learning_rate=0.1, early_stopping=False,
+                   random_state=0)
+INNER_FOLDS = 4
+THRESHOLDS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+REGIONS = (0.3, 0.5)
+INSIDES = (-1.5, -0.5, 0.0)
+OUTSIDES = (0.0, 1.0, 2.0, 99.0)
 
 
 def tokens(text: str) -> list[str]:
@@ -113,6 +115,7 @@ def line_labels(texts: list[str], gold: str) -> np.ndarray:
 
 
 def load_pages(chain: str):
+    """Every DEV page through the chain prefix, with features, labels, tokens."""
     manifest = json.loads((EVAL / "manifest.json").read_text())["pages"]
     ids = [i.strip() for i in (EVAL / "dev_ids.txt").read_text().split() if i.strip()]
     res = bp.load_resources(use_model=False)
@@ -122,81 +125,133 @@ def load_pages(chain: str):
         gold = (EVAL / "dev" / f"{i}.gold.txt").read_text(encoding="utf-8")
         doc = prefix_doc(text, chain)
         x, _ = bp.page_features(doc.segments, title=doc.title, headline_line=doc.headline_line,
-                                language=doc.language, resources=res,
-                                anchor_lines=bp.anchor_lines(doc))
+                                language=doc.language, resources=res, anchor_lines=bp.anchor_lines(doc))
         texts = [s.text for s in doc.segments]
+        toks = [tokens(t) for t in texts]
         pages.append(dict(id=i, group=manifest[i]["group"], x=x, y=line_labels(texts, gold), texts=texts,
-                          gold=gold, lang=doc.language,
-                          w=np.array([1.0 + np.log1p(len(tokens(t))) for t in texts])))
+                          gold=gold, lang=doc.language, toks=toks, gold_sh=shingle_counts(tokens(gold)),
+                          w=np.array([1.0 + np.log1p(len(t)) for t in toks])))
     return pages
 
 
 def export(clf, depth: int) -> bp.TreeModel:
-    """sklearn trees -> complete binary trees of fixed depth."""
+    """sklearn HistGradientBoosting trees -> complete binary trees of fixed depth."""
     inner = 2**depth - 1
     feats, thrs, leaves = [], [], []
-    for est in clf.estimators_[:, 0]:
-        tree = est.tree_
+    for (pred,) in clf._predictors:
+        nodes = pred.nodes
         f = np.zeros(inner, dtype=np.intp)
         t = np.full(inner, np.inf)
         leaf = np.zeros(2**depth)
 
         def fill(node, pos, level):
             if level == depth:
-                leaf[pos - inner] = tree.value[node][0][0] * clf.learning_rate
+                assert nodes[node]["is_leaf"]
+                leaf[pos - inner] = nodes[node]["value"]
                 return
-            if tree.children_left[node] == -1:  # leaf early: route everything left
+            if nodes[node]["is_leaf"]:  # leaf early: route everything left, copy the value
                 f[pos] = 0
                 t[pos] = np.inf
                 fill(node, 2 * pos + 1, level + 1)
                 fill(node, 2 * pos + 2, level + 1)
                 return
-            f[pos] = tree.feature[node]
-            t[pos] = tree.threshold[node]
-            fill(tree.children_left[node], 2 * pos + 1, level + 1)
-            fill(tree.children_right[node], 2 * pos + 2, level + 1)
+            f[pos] = nodes[node]["feature_idx"]
+            t[pos] = nodes[node]["num_threshold"]
+            fill(nodes[node]["left"], 2 * pos + 1, level + 1)
+            fill(nodes[node]["right"], 2 * pos + 2, level + 1)
 
         fill(0, 0, 0)
         feats.append(f)
         thrs.append(t)
         leaves.append(leaf)
-    prior = clf.init_.class_prior_[1]
-    bias = float(np.log(prior / (1 - prior)))
-    return bp.TreeModel(np.array(feats), np.array(thrs), np.array(leaves), depth, bias, bp.FEATURE_NAMES)
+    bias = float(np.ravel(clf._baseline_prediction)[0])
+    return bp.TreeModel(np.array(feats), np.array(thrs), np.array(leaves), depth, bias)
 
 
-def fit(pages):
-    from sklearn.ensemble import GradientBoostingClassifier
+def fit_trees(x, y, w) -> bp.TreeModel:
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    x = np.vstack([p["x"] for p in pages])
-    y = np.concatenate([p["y"] for p in pages])
-    w = np.concatenate([p["w"] for p in pages])
-    clf = GradientBoostingClassifier(**TREE_PARAMS)
+    clf = HistGradientBoostingClassifier(**TREE_PARAMS)
     clf.fit(x, y, sample_weight=w)
-    return export(clf, TREE_PARAMS["max_depth"])
+    model = export(clf, TREE_PARAMS["max_depth"])
+    check = clf.decision_function(x[:300])
+    assert np.allclose(model.decision(x[:300]), check, atol=1e-6), "tree export mismatch"
+    return model
+
+
+def stack(pages, key="x"):
+    return (np.vstack([p[key] for p in pages]), np.concatenate([p["y"] for p in pages]),
+            np.concatenate([p["w"] for p in pages]))
+
+
+def group_folds(pages, k: int):
+    """k folds of page indices, whole sites together, by sorted site name (deterministic)."""
+    groups = sorted({p["group"] for p in pages})
+    return [[j for j, p in enumerate(pages) if groups.index(p["group"]) % k == f] for f in range(k)]
+
+
+def fit_stage1_oof(pages, k: int) -> list[np.ndarray]:
+    """Out-of-fold stage-1 scores of each page (leave-sites-out inside these pages)."""
+    out: list[np.ndarray] = [None] * len(pages)  # type: ignore[list-item]
+    for test in group_folds(pages, k):
+        m = fit_trees(*stack([p for j, p in enumerate(pages) if j not in test]))
+        for j in test:
+            out[j] = m.decision(pages[j]["x"])
+    return out
+
+
+def fit_model(pages) -> tuple[bp.TreeModel, bp.TreeModel, list[np.ndarray]]:
+    """Stage 1 on line features; stage 2 on line features + out-of-fold stage-1 scores of the neighbourhood.
+
+    Also returns out-of-fold stage-2 scores of the training pages (for choosing decision parameters).
+    """
+    s1 = fit_stage1_oof(pages, INNER_FOLDS)
+    for p, s in zip(pages, s1):
+        p["x2"] = bp.stage2_features(p["x"], s)
+    stage1 = fit_trees(*stack(pages))
+    stage2 = fit_trees(*stack(pages, "x2"))
+    s2: list[np.ndarray] = [None] * len(pages)  # type: ignore[list-item]
+    for test in group_folds(pages, INNER_FOLDS):
+        m = fit_trees(*stack([p for j, p in enumerate(pages) if j not in test], "x2"))
+        for j in test:
+            s2[j] = m.decision(pages[j]["x2"])
+    return stage1, stage2, s2
 
 
 def page_score(page, keep) -> float:
-    sys.path.insert(0, str(EVAL))
-    from score import score_pair
+    """sh4 F1 of the kept lines (same as score.py's score_pair, on precomputed tokens)."""
+    toks = [t for k, lt in zip(keep, page["toks"]) if k for t in lt]
+    pred = shingle_counts(toks)
+    gold = page["gold_sh"]
+    tp = sum(min(c, gold.get(k, 0)) for k, c in pred.items())
+    fp = sum(pred.values()) - tp
+    fn = sum(gold.values()) - tp
+    if fp == 0 and fn == 0:
+        return 1.0
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
 
-    pred = "\n\n".join(t for t, k in zip(page["texts"], keep) if k)
-    return score_pair(page["gold"], pred)["sh4_F1"]
+
+def shingle_counts(toks: list[str], n: int = 4) -> Counter:
+    if not toks:
+        return Counter()
+    if len(toks) < n:
+        return Counter([tuple(toks)])
+    return Counter(tuple(toks[i:i + n]) for i in range(len(toks) - n + 1))
 
 
 def param_grid():
-    for smooth in SMOOTHS:
-        for thr in THRESHOLDS:
-            yield {"threshold": float(thr), "smooth": float(smooth)}
+    for thr in THRESHOLDS:
+        yield {"threshold": float(thr)}
     for region in REGIONS:
         for inside in INSIDES:
             for outside in OUTSIDES:
                 yield {"region": region, "inside": inside, "outside": outside}
 
 
-def choose_params(model, pages) -> dict[str, float]:
-    """Decision parameters with the best mean sh4 F1 on the given (training) pages."""
-    scores = [model.decision(p["x"]) for p in pages]
+def choose_params(pages, scores) -> dict[str, float]:
+    """Decision parameters with the best mean sh4 F1 of the given (out-of-fold) scores."""
     weights = [bp.line_weights(p["x"]) for p in pages]
     best = None
     for params in param_grid():
@@ -206,58 +261,69 @@ def choose_params(model, pages) -> dict[str, float]:
     return best[1]
 
 
-def folds(pages, k: int = 5):
-    groups = sorted({p["group"] for p in pages})
-    return [[j for j, p in enumerate(pages) if groups.index(p["group"]) % k == f] for f in range(k)]
+def predict(stage1, stage2, x) -> np.ndarray:
+    return stage2.decision(bp.stage2_features(x, stage1.decision(x)))
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--write", action="store_true", help="write seeds/boilerplate/model.json")
     ap.add_argument("--chain", choices=("real", "lite"), default="real")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", help="per-page CV scores to this file")
+    ap.add_argument("--pages", help="pickle of load_pages() to reuse (development only)")
     args = ap.parse_args(argv)
-    pages = load_pages(args.chain)
+    if args.pages and Path(args.pages).exists():
+        import pickle
+
+        pages = pickle.loads(Path(args.pages).read_bytes())
+    else:
+        pages = load_pages(args.chain)
     cv = {}
-    for test in folds(pages, args.folds):
+    for test in group_folds(pages, args.folds):
         train = [p for j, p in enumerate(pages) if j not in test]
-        model = fit(train)
-        params = choose_params(model, train)
+        stage1, stage2, s2 = fit_model(train)
+        params = choose_params(train, s2)
+        print("  fold params:", params)
         for j in test:
             p = pages[j]
-            keep = bp.decide(model.decision(p["x"]), params, bp.line_weights(p["x"]))
-            cv[p["id"]] = (page_score(p, keep), p["lang"], params)
-    for _, _, params in cv.values():
-        print("  fold params:", params)
+            keep = bp.decide(predict(stage1, stage2, p["x"]), params, bp.line_weights(p["x"]))
+            cv[p["id"]] = (page_score(p, keep), p["lang"])
     mean = statistics.mean(v[0] for v in cv.values())
     print(f"leave-sites-out {args.folds}-fold CV sh4 F1 (mean over {len(cv)} pages): {mean:.4f}")
     by_lang: dict[str, list[float]] = {}
-    for f, lang, _ in cv.values():
+    for f, lang in cv.values():
         by_lang.setdefault(lang, []).append(f)
     for lang, fs in sorted(by_lang.items()):
         print(f"  {lang}: {statistics.mean(fs):.4f} ({len(fs)} pages)")
     if args.json:
         Path(args.json).write_text(json.dumps({k: v[0] for k, v in cv.items()}, indent=1))
     if args.write:
-        model = fit(pages)
-        params = choose_params(model, pages)
+        stage1, stage2, s2 = fit_model(pages)
+        params = choose_params(pages, s2)
         out = {
-            "comment": "gradient-boosted trees over transforms/boilerplate.py features; "
-                       "regenerate with: python bench/train_boilerplate.py --write",
+            "comment": "two-stage gradient-boosted trees over transforms/boilerplate.py features, trained on "
+                       "the DEV split; regenerate with: python bench/train_boilerplate.py --write",
             "tree_params": TREE_PARAMS,
             "params": params,
             "feature_names": list(bp.FEATURE_NAMES),
-            "depth": model.depth,
-            "bias": model.bias,
-            "feature": model.feature.tolist(),
-            "threshold": [[float(v) if np.isfinite(v) else 1e300 for v in row] for row in model.threshold],
-            "leaf": model.leaf.tolist(),
+            "stage1": model_json(stage1),
+            "stage2": model_json(stage2),
         }
         path = ROOT / "seeds" / "boilerplate" / "model.json"
         path.write_text(json.dumps(out, separators=(",", ":")) + "\n")
         print(f"wrote {path} (params {params})")
     return 0
+
+
+def model_json(m: bp.TreeModel) -> dict:
+    return {
+        "depth": m.depth,
+        "bias": m.bias,
+        "feature": m.feature.tolist(),
+        "threshold": [[float(v) if np.isfinite(v) else 1e300 for v in row] for row in m.threshold],
+        "leaf": m.leaf.tolist(),
+    }
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ from pipeline.options import PresswashOptions
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA, article_row, reject_row
 from transforms.clean import CleaningResources, load_cleaning_resources
 from transforms.io import SUMMARY_NAME, ReadDocuments, SummarizeRun, WriteRows
-from transforms.stages import CleanDocuments
+from transforms.stages import NAMESPACE, CleanDocuments
+from transforms import summary as accounting
 from transforms.summary import format_summary
 
 OUTPUT_GLOBS = ("articles-*.parquet", "rejects-*.parquet", SUMMARY_NAME)
@@ -49,9 +50,9 @@ def build(p: beam.Pipeline, opts: PresswashOptions, resources: CleaningResources
     articles, clean_rejects = docs | "CleanDocuments" >> CleanDocuments(resources, opts.boilerplate)
     rejects = (read_rejects, clean_rejects) | "AllRejects" >> beam.Flatten()
     articles | "WriteArticles" >> WriteRows(
-        output_path(opts.output, "articles"), ARTICLE_SCHEMA, article_row, opts.num_shards)
+        output_path(opts.output, "articles"), ARTICLE_SCHEMA, article_row, accounting.article_tally, opts.num_shards)
     rejects | "WriteRejects" >> WriteRows(
-        output_path(opts.output, "rejects"), REJECT_SCHEMA, reject_row, opts.num_shards)
+        output_path(opts.output, "rejects"), REJECT_SCHEMA, reject_row, accounting.reject_tally, opts.num_shards)
     summary = (read_items, articles, rejects) | "Summarize" >> SummarizeRun(output_path(opts.output, SUMMARY_NAME))
     return {"articles": articles, "rejects": rejects, "summary": summary}
 
@@ -102,9 +103,25 @@ def finish_summary(opts: PresswashOptions, elapsed: float, result: Any) -> dict[
     summary["runner"] = opts.view_as(StandardOptions).runner or "DirectRunner"
     summary["inputs"] = opts.input_patterns()
     summary["state"] = str(getattr(result, "state", ""))
+    summary["counters"] = beam_counters(result)
     with FileSystems.create(path) as f:
         f.write(json.dumps(summary, indent=1, sort_keys=True).encode("utf-8"))
     return summary
+
+
+def beam_counters(result: Any) -> dict[str, int]:
+    """The run's ``presswash`` counters (committed where the runner has them, else attempted)."""
+    from apache_beam.metrics.metric import MetricsFilter
+
+    try:
+        counters = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]
+    except Exception:  # noqa: BLE001 - not every runner reports metrics
+        return {}
+    totals: dict[str, int] = {}
+    for counter in counters:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (value or 0)
+    return dict(sorted(totals.items()))
 
 
 def run(argv: list[str] | None = None, *, save_main_session: bool = False) -> dict[str, Any] | None:

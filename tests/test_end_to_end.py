@@ -49,6 +49,12 @@ def test_default_run_reads_every_sample(sample_run):
     assert summary["balanced"] is True and summary["unbalanced_files"] == []
     assert summary["files_read"] == len(inputs)
     assert summary["elapsed_seconds"] > 0
+    # The Beam counters carry the same numbers as the summary.
+    counters = summary["counters"]
+    for key in ("documents_read", "articles_written", "rejects_written"):
+        assert counters.get(key, 0) == summary[key], key
+    for kind, value in summary["removed_by_kind"].items():
+        assert counters[f"removed:{kind}"] == value, kind
     assert "documents read" in result.stdout
 
 

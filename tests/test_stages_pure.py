@@ -75,14 +75,14 @@ def test_section_prefix_repeat_is_removed(counts):
     )
     assert doc.title == "Local team wins the cup final"
     assert doc.paragraphs == ["The match ended 2-1."]
-    assert counts.tally == {"removed_duplicate_headline": 1}
+    assert counts.tally == {"headline_repeats": 1}
 
 
 def test_title_hint_removes_a_suffixed_repeat(counts):
     doc = dedup_headline(make_doc("Local team wins the cup final - Daily Sport\n\nThe match ended 2-1.",
                                   title_hint="Local team wins the cup final"), counts)
     assert doc.paragraphs == ["The match ended 2-1."]
-    assert counts.tally == {"removed_duplicate_headline": 1}
+    assert counts.tally == {"headline_repeats": 1}
 
 
 def test_site_name_part_alone_is_not_a_headline():
@@ -129,7 +129,7 @@ def test_captions_without_credit_appear_once(resources, counts):
         Caption("The water wheel turning again for the first time in sixty years", None),
     ]
     assert all("millstones" not in p and "water wheel" not in p for p in doc.paragraphs)
-    assert counts.tally["removed_duplicate_caption"] == 2
+    assert counts.tally["caption_repeats"] == 2
     assert [r.kind for r in doc.removed] == ["caption", "duplicate_caption", "caption", "duplicate_caption"]
 
 
@@ -154,7 +154,7 @@ def test_appeal_in_the_middle_is_removed_as_a_block(resources, counts):
                  "Independent reporting like this costs money. If you value it, please make a donation today.",
                  "Donate now"):
         assert kinds[line] == "editorial_appeal"
-    assert counts.tally["removed_editorial_appeal"] == 3
+    assert counts.tally["appeal_segments"] == 3
     assert any(p.startswith("The team says the forest drowned") for p in doc.paragraphs)
     assert any(p.startswith("Samples of the wood") for p in doc.paragraphs)
 

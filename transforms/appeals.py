@@ -133,7 +133,7 @@ def remove_appeals(doc: Doc, patterns: AppealPatterns, count: CountFn = no_count
     for i, seg in enumerate(doc.segments):
         if i in marked:
             removed.append(Removed("editorial_appeal", seg.text, seg.line, marked[i]))
-            count("removed_editorial_appeal")
+            count("appeal_segments")
         else:
             kept.append(seg)
     return doc.replace(segments=kept, removed=removed)

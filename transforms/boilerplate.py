@@ -112,7 +112,6 @@ class TreeModel:
     leaf: np.ndarray  # (T, 2**depth) float, leaf values
     depth: int
     bias: float
-    feature_names: tuple[str, ...]
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         """Raw additive score (log-odds) for each row of x."""
@@ -122,7 +121,6 @@ class TreeModel:
             return np.zeros(0)
         node = np.zeros((t, n), dtype=np.intp)
         rows = np.arange(t)[:, None]
-        x = x.astype(np.float32).astype(np.float64)  # sklearn compares in float32
         for _ in range(self.depth):
             f = self.feature[rows, node]
             thr = self.threshold[rows, node]
@@ -141,25 +139,29 @@ class BoilerplateResources:
     line_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     cue_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     any_line_pattern: re.Pattern[str] | None
-    model: TreeModel | None = None
+    model: TreeModel | None = None  # stage 1: line features
+    model2: TreeModel | None = None  # stage 2: line features + stage-1 scores around the line
     params: dict[str, float] = field(default_factory=dict)
 
 
-def _load_model(path: Path) -> tuple[TreeModel | None, dict[str, float]]:
-    if not path.exists():
-        return None, {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    model = TreeModel(
+def _tree_model(data: dict) -> TreeModel:
+    return TreeModel(
         feature=np.asarray(data["feature"], dtype=np.intp),
         threshold=np.asarray(data["threshold"], dtype=np.float64),
         leaf=np.asarray(data["leaf"], dtype=np.float64),
         depth=int(data["depth"]),
         bias=float(data["bias"]),
-        feature_names=tuple(data["feature_names"]),
     )
-    if model.feature_names != FEATURE_NAMES:
-        raise ValueError(f"{path}: model features do not match this code; retrain")
-    return model, {k: float(v) for k, v in data.get("params", {}).items()}
+
+
+def _load_model(path: Path) -> tuple[TreeModel | None, TreeModel | None, dict[str, float]]:
+    if not path.exists():
+        return None, None, {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["feature_names"]) != FEATURE_NAMES:
+        raise ValueError(f"{path}: model features do not match this code; retrain (bench/train_boilerplate.py)")
+    params = {k: float(v) for k, v in data.get("params", {}).items()}
+    return _tree_model(data["stage1"]), _tree_model(data["stage2"]), params
 
 
 def load_resources(
@@ -198,9 +200,9 @@ def load_resources(
         if sections.get("cue"):
             cue_patterns.append((concept, re.compile(_cue_alternation(sections["cue"]))))
     any_line = re.compile(rf"(?<!\w)(?:{phrase_alternation(all_line)})(?!\w)") if all_line else None
-    model, params = (None, {})
+    model, model2, params = (None, None, {})
     if use_model:
-        model, params = _load_model(Path(model_path) if model_path else seeds_dir / "model.json")
+        model, model2, params = _load_model(Path(model_path) if model_path else seeds_dir / "model.json")
     return BoilerplateResources(
         stoplists=stoplists,
         function_chars=function_chars,
@@ -208,6 +210,7 @@ def load_resources(
         cue_patterns=tuple(cue_patterns),
         any_line_pattern=any_line,
         model=model,
+        model2=model2,
         params=params,
     )
 
@@ -476,11 +479,51 @@ def _rule_scores(x: np.ndarray) -> np.ndarray:
     return s - 0.5
 
 
+def stage2_features(x: np.ndarray, s1: np.ndarray) -> np.ndarray:
+    """Line features plus the stage-1 scores of the line, its neighbours and its region."""
+    n = len(s1)
+    if n == 0:
+        return np.zeros((0, x.shape[1] + len(STAGE2_EXTRA)))
+    pad = np.concatenate([np.full(3, -6.0), s1, np.full(3, -6.0)])
+    prob = 1.0 / (1.0 + np.exp(-s1))
+    cols = [s1] + [pad[3 + off: 3 + off + n] for off in (-3, -2, -1, 1, 2, 3)]
+    csum = np.concatenate([[0.0], np.cumsum(prob)])
+    idx = np.arange(n)
+    for w in (2, 5, 12):
+        lo = np.maximum(0, idx - w)
+        hi = np.minimum(n, idx + w + 1)
+        cols.append((csum[hi] - csum[lo] - prob) / np.maximum(1, hi - lo - 1))
+    wt = prob * np.sqrt(np.expm1(x[:, 0]))
+    total = wt.sum()
+    cum = np.cumsum(wt)
+    cols.append((cum - wt) / total if total > 0 else np.zeros(n))
+    cols.append((total - cum) / total if total > 0 else np.zeros(n))
+    cols.append(s1 - s1.max())
+    good = np.flatnonzero(s1 > 0)
+    if len(good):
+        cols.append(((idx >= good[0]) & (idx <= good[-1])).astype(float))
+        j = np.searchsorted(good, idx)
+        d_next = np.where(j < len(good), good[np.minimum(j, len(good) - 1)] - idx, n)
+        d_prev = np.where(j > 0, idx - good[np.maximum(j - 1, 0)], n)
+        cols.append(np.log1p(np.minimum(np.abs(d_next), np.abs(d_prev))))
+    else:
+        cols.append(np.zeros(n))
+        cols.append(np.full(n, math.log1p(n)))
+    return np.hstack([x, np.column_stack(cols)])
+
+
+STAGE2_EXTRA = ("s1", "s1@-3", "s1@-2", "s1@-1", "s1@+1", "s1@+2", "s1@+3", "p1~2", "p1~5", "p1~12",
+                "mass_before", "mass_after", "s1_vs_max", "inside_good_span", "good_dist")
+
+
 def line_scores(x: np.ndarray, resources: BoilerplateResources) -> np.ndarray:
     """Log-odds that each line is article text (model if present, else the rule)."""
-    if resources.model is not None:
-        return resources.model.decision(x)
-    return _rule_scores(x)
+    if resources.model is None:
+        return _rule_scores(x)
+    s1 = resources.model.decision(x)
+    if resources.model2 is None:
+        return s1
+    return resources.model2.decision(stage2_features(x, s1))
 
 
 def _best_span(gain: np.ndarray) -> tuple[int, int]:

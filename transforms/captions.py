@@ -137,7 +137,7 @@ def extract_captions(doc: Doc, patterns: CaptionPatterns, count: Counter = no_co
                 if again.credit and not cap.credit:
                     cap = again
                 removed.append(Removed("duplicate_caption", segments[j].text, segments[j].line, "repeat of a caption"))
-                count("removed_duplicate_caption")
+                count("caption_repeats")
                 j += 1
             captions.append(cap)
             count("captions_found")

@@ -136,7 +136,7 @@ def dedup_headline(doc: Doc, count: Counter = no_count, *, detect_subtitle: bool
             continue
         if _matches_title(seg.text, keys):
             removed.append(Removed("duplicate_headline", seg.text, seg.line, "repeat of the title"))
-            count("removed_duplicate_headline")
+            count("headline_repeats")
             repeats.append(seg.text)
             if headline_line is None or (first_is_title and len(repeats) == 1):
                 headline_line = seg.line

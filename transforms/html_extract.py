@@ -72,7 +72,10 @@ class _Options:
     drop_link_intros: bool = False  # a short label block ("Related", "DON'T MISS") right before dropped link blocks
     drop_copyright: bool = False  # short copyright / all-rights-reserved blocks
     drop_datelines: bool = True  # short blocks that are only a date / time stamp
-    unwrap_embeds: bool = False  # embedded tweets: wrapper widgets replaced by a plain <blockquote>
+    unwrap_embeds: bool = True  # embedded tweets: wrapper widgets replaced by a plain <blockquote>
+    drop_url_blocks: bool = True  # blocks that are only a URL
+    drop_leading_heads: bool = True  # headings before the first paragraph (headline, kicker, standfirst)
+    drop_trailing_heads: bool = False  # headings after the last paragraph (labels of removed boxes)
     drop_caption_class: bool = True  # elements with a caption-like class become captions
     drop_symbol_blocks: bool = True  # blocks without a letter or digit (zero-width spaces, rules)
     drop_duplicates: bool = False  # a long block repeated verbatim later in the page is kept once
@@ -482,6 +485,14 @@ def _clean_blocks(blocks: list[_Block], title: str | None, options: _Options) ->
         blocks = [b for b in blocks if b.kind in ("row", "item") or not _is_dateline(b.text)]
     if options.drop_symbol_blocks:
         blocks = [b for b in blocks if _key(b.text)]
+    if options.drop_url_blocks:
+        blocks = [b for b in blocks if not _URL_ONLY_RE.match(b.text)]
+    if options.drop_leading_heads:
+        while blocks and blocks[0].kind == "head":
+            del blocks[0]
+    if options.drop_trailing_heads:
+        while blocks and blocks[-1].kind == "head":
+            del blocks[-1]
     if options.drop_duplicates:
         seen: set[str] = set()
         kept = []
@@ -493,6 +504,9 @@ def _clean_blocks(blocks: list[_Block], title: str | None, options: _Options) ->
             kept.append(b)
         blocks = kept
     return blocks
+
+
+_URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 
 
 def _is_link_block(b: _Block, options: _Options) -> bool:

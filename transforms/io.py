@@ -79,16 +79,38 @@ class ReadDocuments(beam.PTransform):
         return docs, out[REJECTS]
 
 
-class WriteRows(beam.PTransform):
-    """Rows to ``<prefix>-SSSSS-of-NNNNN.parquet`` with an explicit schema (temp files, then rename)."""
+class _CountTallies(beam.DoFn):
+    """Beam counters with the run summary's numbers, counted where the rows are written."""
 
-    def __init__(self, prefix: str, schema, to_row, num_shards: int = 0) -> None:
+    def __init__(self, tally) -> None:
+        self._tally = tally
+
+    def setup(self) -> None:
+        self._counters = {}
+
+    def process(self, item):
+        for name, value in self._tally(item).items():
+            counter = self._counters.get(name)
+            if counter is None:
+                counter = self._counters[name] = Metrics.counter(NAMESPACE, name)
+            counter.inc(value)
+        yield item
+
+
+class WriteRows(beam.PTransform):
+    """Rows to ``<prefix>-SSSSS-of-NNNNN.parquet`` with an explicit schema (temp files, then rename).
+
+    ``tally(item)`` names the counters each written item adds to (``transforms.summary``).
+    """
+
+    def __init__(self, prefix: str, schema, to_row, tally, num_shards: int = 0) -> None:
         super().__init__()
-        self._prefix, self._schema, self._to_row, self._shards = prefix, schema, to_row, num_shards
+        self._prefix, self._schema, self._to_row, self._tally, self._shards = prefix, schema, to_row, tally, num_shards
 
     def expand(self, items):
         return (
             items
+            | "Count" >> beam.ParDo(_CountTallies(self._tally))
             | "ToRow" >> beam.Map(self._to_row)
             | "Write" >> WriteToParquet(
                 self._prefix, self._schema, file_name_suffix=".parquet", num_shards=self._shards,

@@ -205,7 +205,6 @@ def _finish_step(doc: Doc, count) -> Doc:
     if not doc.segments:
         kinds = ", ".join(sorted({r.kind for r in doc.removed})) or "nothing (the input had no text)"
         raise EmptyArticle(f"no article text left; removed: {kinds}")
-    count("articles_written")
     return doc
 
 
