@@ -99,7 +99,7 @@ def evaluate(mode: str, ids: list[str], eval_dir: Path, split: str, workdir: Pat
         per_page[page]["rejected"] = rejected.get(page)
         per_page[page]["language"] = languages[page]
     by_language = defaultdict(list)
-    for page, row in per_page.items():
+    for row in per_page.values():
         by_language[row["language"]].append(row)
     aggregate = scorer.aggregate(list(per_page.values()))
     aggregate["errors"] = sum(1 for r in per_page.values() if r["rejected"])

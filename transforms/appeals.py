@@ -17,7 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.document import Counter as CountFn, Doc, Removed, Segment, no_count
+from transforms.document import Counter as CountFn
+from transforms.document import Doc, Removed, Segment, no_count
 from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, read_sections
 
 SHORT_LINE_WORDS = 30  # a line this short with one strong phrase is an appeal heading or button

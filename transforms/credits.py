@@ -24,7 +24,9 @@ _BYLINE_TAIL_RE = re.compile(
     r"\s*(?:[|•·–—]|\s-\s|\bon\b|\bupdated\b|\bpublished\b|\bposted\b|\d).*$", re.IGNORECASE
 )
 _NAME_WORD_RE = re.compile(r"^(?:[^\W\d_][\w.'’-]*|[A-Z]\.)$")
-_PARTICLES = {"de", "da", "do", "dos", "das", "van", "von", "der", "den", "bin", "al", "el", "la", "le", "di", "du", "y"}
+_PARTICLES = {
+    "de", "da", "do", "dos", "das", "van", "von", "der", "den", "bin", "al", "el", "la", "le", "di", "du", "y",
+}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ __all__ = ["ExtractionError", "HtmlExtract", "extract_html"]
 
 MAX_HTML_CHARS = 16_000_000  # larger pages are rejected, not cut (a cut page has no end of article)
 MAX_TREE_ELEMENTS = 200_000  # element count above which the page is rejected before extraction
+MAX_ATTRIBUTE_CHARS = 2_000
 SNIFF_CHARS = 65_536
 
 
@@ -86,10 +87,15 @@ DEFAULT_OPTIONS = _Options()
 
 # --------------------------------------------------------------------------- input checks
 
-_TAG_RE = re.compile(
-    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|a|article|section|main|table|br|h[1-6]|ul|li|script|link|img|header|nav)[\s/>]",
-    re.IGNORECASE,
+_HTML_TAGS = frozenset(
+    "a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption center cite code col "
+    "colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure font footer form frame "
+    "frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark menu "
+    "meta meter nav noscript object ol optgroup option output p picture pre progress q s samp script section select small "
+    "source span strong style sub summary sup table tbody td template textarea tfoot th thead time title tr track u ul var "
+    "video wbr".split()
 )
+_TAG_RE = re.compile(r"<(!doctype\s+html|[a-zA-Z][a-zA-Z0-9]{0,9})[\s/>]", re.IGNORECASE)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 
 
@@ -119,12 +125,15 @@ def _precheck(text: str) -> None:
     if "\x00" in head:
         raise ExtractionError("not_html", "NUL characters")
     stripped = head.lstrip("\ufeff \t\r\n")
-    if stripped[:1] in ("{", "[") and not _TAG_RE.search(stripped[:2048]):
+    if stripped[:1] in ("{", "[") and "<" not in stripped[:2048]:
         raise ExtractionError("not_html", "looks like JSON")
     if stripped.startswith("%PDF"):
         raise ExtractionError("not_html", "looks like PDF")
-    if not _TAG_RE.search(head):
-        raise ExtractionError("not_html", "no HTML tag in the first 64 KiB")
+    for m in _TAG_RE.finditer(head):
+        name = m.group(1).lower()
+        if name in _HTML_TAGS or name.startswith("!doctype"):
+            return
+    raise ExtractionError("not_html", "no HTML tag in the first 64 KiB")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -147,10 +156,14 @@ def _parse(text: str):
     if tree is None:
         raise ExtractionError("parse_error", "no document element")
     count = 0
-    for _ in tree.iter():
+    for el in tree.iter():
         count += 1
         if count > MAX_TREE_ELEMENTS:
             raise ExtractionError("too_large", f"more than {MAX_TREE_ELEMENTS} elements")
+        # giant attribute values make the extractors' class/id regexes crawl; none is meaningful
+        for name, value in el.attrib.items():
+            if len(value) > MAX_ATTRIBUTE_CHARS:
+                el.set(name, value[:MAX_ATTRIBUTE_CHARS] if name in ("href", "src") else "")
     return tree
 
 

@@ -63,9 +63,9 @@ class ReadDocuments(beam.PTransform):
     file is cleaned by every worker, not by the one that read it.
     """
 
-    def __init__(self, patterns: list[str], input_format: str = "auto", limits: ReadLimits = ReadLimits()) -> None:
+    def __init__(self, patterns: list[str], input_format: str = "auto", limits: ReadLimits | None = None) -> None:
         super().__init__()
-        self._patterns, self._format, self._limits = list(patterns), input_format, limits
+        self._patterns, self._format, self._limits = list(patterns), input_format, limits or ReadLimits()
 
     def expand(self, pbegin):
         files = (

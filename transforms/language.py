@@ -58,5 +58,4 @@ def detect_language(doc: Doc, detector: LanguageDetector, count: Counter = no_co
     """Set ``language`` and ``language_score`` from a sample of the body."""
     texts = [s.text for s in doc.segments] or ([doc.title] if doc.title else [])
     language, score = detector.detect(language_sample(texts))
-    count(f"language_{language}")
     return doc.replace(language=language, language_score=score)

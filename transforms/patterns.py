@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 
-
 def _seeds_dir() -> Path:
     """``seeds/`` beside the packages in a checkout, else the installed ``presswash_seeds``."""
     beside = Path(__file__).resolve().parent.parent / "seeds"

@@ -26,7 +26,13 @@ _EXTENSIONS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
     ".html": "html", ".htm": "html", ".xhtml": "html",
 }
-_COMPRESSIONS = {".gz": gzip.GzipFile, ".gzip": gzip.GzipFile, ".bz2": bz2.BZ2File}
+# Decompressing stream over an open file object, by extension (BZ2File takes the file object
+# positionally: ``BZ2File(fileobj=...)`` is a TypeError).
+_COMPRESSIONS = {
+    ".gz": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
+    ".gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
+    ".bz2": lambda f: bz2.BZ2File(f, mode="rb"),
+}
 _STRING_FIELDS = ("url", "title", "published")
 _CHUNK = 1 << 20
 
@@ -108,7 +114,7 @@ def _reject(source: str, file: str, stage: str, reason: str, error: str, raw: by
 def _open(path: str, open_raw: Callable[[], BinaryIO], compression: str | None, limits: ReadLimits):
     stream = open_raw()
     if compression:
-        stream = _Bounded(_COMPRESSIONS[compression](fileobj=stream, mode="rb"), limits.max_decompressed_bytes)
+        stream = _Bounded(_COMPRESSIONS[compression](stream), limits.max_decompressed_bytes)
     return stream
 
 
@@ -122,6 +128,8 @@ def _text_doc(path: str, data: bytes, fmt: str, limits: ReadLimits) -> Doc | Rej
         text, encoding = decode_bytes(data, html=fmt == "html")
     except DecodeError as exc:
         return _reject(path, path, "decode", exc.reason, str(exc), data, limits)
+    if not text.strip():
+        return _reject(path, path, "read", "empty_input", f"no text after decoding as {encoding}", data, limits)
     if fmt == "text" and text.count("\n") >= limits.max_lines:
         return _reject(path, path, "read", "too_many_lines",
                        f"{text.count(chr(10)) + 1} lines, limit {limits.max_lines} (--max_lines)", data, limits)
@@ -157,6 +165,8 @@ def _jsonl_doc(path: str, number: int, line: bytes, seen_ids: set[str], limits: 
     if body_key is None:
         return bad("missing_text", f"line {number}: neither 'text' nor 'html' is present")
     body = obj[body_key]
+    if body is None:
+        return bad("missing_text", f"line {number}: '{body_key}' is null")
     if not isinstance(body, str):
         return bad("invalid_field_type", f"line {number}: '{body_key}' must be a string, got {type(body).__name__}")
     raw_id = obj.get("id")
@@ -165,6 +175,8 @@ def _jsonl_doc(path: str, number: int, line: bytes, seen_ids: set[str], limits: 
     for key in _STRING_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             return bad("invalid_field_type", f"line {number}: '{key}' must be a string, got {type(obj[key]).__name__}")
+    if not body.strip():
+        return bad("empty_input", f"line {number}: '{body_key}' is empty")
     doc_id = str(raw_id) if raw_id is not None and str(raw_id).strip() else content_id(line)
     if doc_id in seen_ids:
         return _reject(source, path, "parse_jsonl", "duplicate_id",
@@ -201,7 +213,7 @@ def _read_jsonl(path: str, stream, limits: ReadLimits) -> Iterator[Doc | Reject]
             return
         number += 1
         if len(line) > limits.max_doc_bytes and not line.endswith(b"\n"):
-            size = len(line)
+            head, size = line, len(line)
             while not line.endswith(b"\n"):  # skip the rest of the oversized line
                 line = stream.readline(_CHUNK)
                 if not line:
@@ -209,7 +221,7 @@ def _read_jsonl(path: str, stream, limits: ReadLimits) -> Iterator[Doc | Reject]
                 size += len(line)
             yield _reject(f"{path}:{number}", path, "read", "document_too_large",
                           f"line {number}: {size} bytes, limit {limits.max_doc_bytes} (--max_doc_bytes)",
-                          b"", limits, raw_size=size)
+                          head, limits, raw_size=size)
             continue
         if not line.strip():
             continue
