@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,6 +86,16 @@ def domain_of(url: str | None) -> str | None:
     return (host[4:] if host.startswith("www.") else host) or None
 
 
+_CJK_CHAR_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD_RE = re.compile(r"\w+")
+
+
+def count_words(text: str) -> int:
+    """Words of any script: runs of word characters, each Chinese/Japanese character counted as one."""
+    cjk = len(_CJK_CHAR_RE.findall(text))
+    return cjk + len(_WORD_RE.findall(_CJK_CHAR_RE.sub(" ", text)))
+
+
 def article_row(doc: Doc) -> dict[str, Any]:
     """A row of :data:`ARTICLE_SCHEMA` from a cleaned document."""
     paragraphs = doc.paragraphs
@@ -108,7 +119,7 @@ def article_row(doc: Doc) -> dict[str, Any]:
         "body": body,
         "language": doc.language,
         "language_score": doc.language_score,
-        "word_count": len(body.split()),
+        "word_count": count_words(body),
         "removed": [{"kind": r.kind, "text": r.text, "line": r.line, "detail": r.detail} for r in doc.removed],
         "content_hash": content_hash(body),
         "input_format": doc.input_format,

@@ -244,3 +244,30 @@ def test_non_english_article_end_to_end(resources, detector):
     assert doc.language == "ru"
     assert doc.title == "В городе открылся новый парк"
     assert len(doc.paragraphs) == 3
+
+
+# --- output rows ------------------------------------------------------------
+
+def test_count_words_handles_spaces_and_cjk():
+    from schemas.articles import count_words
+
+    assert count_words("The cat's hat, 2024.") == 5
+    assert count_words("東京は日本の首都です。") == 10
+    assert count_words("서울은 한국의 수도입니다") == 3
+    assert count_words("") == 0
+
+
+def test_html_fixture_through_the_pure_chain(resources, detector):
+    from pathlib import Path
+
+    html = (Path(__file__).parent / "fixtures" / "page.html").read_text(encoding="utf-8")
+    doc = clean_text(html, html=True, resources=resources, detector=detector)
+    assert doc.title == "Volunteers clean up the river banks"
+    assert doc.authors == ["Sam Ortiz"]
+    assert doc.published and doc.published.startswith("2023-09-17")
+    assert [c.text for c in doc.captions] == ["Volunteers carry bags of rubbish along the bank"]
+    body = "\n".join(doc.paragraphs)
+    assert body.startswith("More than three hundred volunteers")
+    assert "litter bins" in body
+    for furniture in ("Home", "Weather", "newsletter", "All rights reserved", "Volunteers carry bags"):
+        assert furniture not in body, furniture
