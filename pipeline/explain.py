@@ -41,8 +41,15 @@ def explain_doc(doc: Doc, out: TextIO, *, only_removed: bool = False, width: int
         decision = by_line.get(number, "?")
         if only_removed and decision == "KEEP":
             continue
-        shown = line if len(line) <= width else line[: width - 1] + "…"
-        out.write(f"{number + 1:>5}  {decision:<44}  {shown}\n")
+        out.write(f"{number + 1:>5}  {decision:<44}  {_cut(line, width)}\n")
+    for removed in doc.removed:
+        if removed.line is None:  # HTML: page text outside the extracted main content
+            decision = f"{removed.kind}" + (f" ({removed.detail})" if removed.detail else "")
+            out.write(f"{'-':>5}  {decision:<44}  {_cut(removed.text, width)}\n")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def explain_file(path: str, out: TextIO, *, input_format: str = "auto", line: int | None = None,

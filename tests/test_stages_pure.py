@@ -271,3 +271,23 @@ def test_html_fixture_through_the_pure_chain(resources, detector):
     assert "litter bins" in body
     for furniture in ("Home", "Weather", "newsletter", "All rights reserved", "Volunteers carry bags"):
         assert furniture not in body, furniture
+
+
+def test_html_audit_lists_what_main_content_extraction_dropped(resources, detector):
+    from pathlib import Path
+
+    html = (Path(__file__).parent / "fixtures" / "page.html").read_text(encoding="utf-8")
+    doc = clean_text(html, html=True, resources=resources, detector=detector)
+    dropped = [r.text for r in doc.removed if r.kind == "not_main_content"]
+    for furniture in ("Home", "Local", "Weather", "© 2023 Valley News. All rights reserved."):
+        assert furniture in dropped, furniture
+    # What became a field, or stayed in the body, is not listed as dropped.
+    assert not any(t.startswith(("Volunteers clean up", "Volunteers carry bags", "More than three hundred"))
+                   for t in dropped)
+
+
+def test_page_blocks_survive_deep_nesting():
+    from transforms.html_audit import page_blocks
+
+    assert page_blocks("<div>" * 20000 + "deep" + "</div>" * 20000) in ([], ["deep"])
+    assert page_blocks("<p>a<b>b</b></p><script>x()</script><p>c</p>") == ["ab", "c"]

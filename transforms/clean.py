@@ -22,6 +22,7 @@ from transforms.captions import CaptionPatterns, extract_captions, load_caption_
 from transforms.credits import CreditPatterns, extract_credits, load_credit_patterns
 from transforms.document import Counter, Doc, no_count
 from transforms.headline import dedup_headline
+from transforms.html_audit import not_main_content
 from transforms.language import LanguageDetector, detect_language
 from transforms.normalize import normalize_doc, normalize_text
 from transforms.patterns import SEEDS_DIR
@@ -69,14 +70,19 @@ def extract_html_doc(doc: Doc, count: Counter = no_count) -> Doc:
     if page.description:
         metadata.setdefault("description", page.description)
     count("html_extracted")
+    title = doc.title_hint or page.title
+    authors = list(doc.authors) or list(page.authors)
+    captions = list(doc.captions) + list(page.captions)
+    dropped = not_main_content(doc.text, page.text, title=title, captions=captions, authors=authors)
     return doc.replace(
         text=page.text,
-        title_hint=doc.title_hint or page.title,
+        title_hint=title,
         url=doc.url or page.url,
-        authors=list(doc.authors) or list(page.authors),
+        authors=authors,
         published=doc.published or page.published,
-        captions=list(doc.captions) + [c for c in page.captions],
+        captions=captions,
         metadata=metadata,
+        removed=list(doc.removed) + dropped,
     )
 
 
