@@ -16,6 +16,7 @@ from transforms.headline import headline_key
 
 MAX_AUDIT_BLOCKS = 2000
 MAX_AUDIT_CHARS = 200_000
+MIN_SUBSTRING_WORDS = 4
 _SKIP = {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "select"}
 _BLOCK = {
     "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "dialog", "div", "dl",
@@ -72,6 +73,7 @@ def not_main_content(html: str, kept_text: str, *, title: str | None = None,
                      captions: list[Caption] | None = None, authors: list[str] | None = None) -> list[Removed]:
     """Page blocks that are neither in the extracted text nor in a field, once each, bounded."""
     kept = " " + headline_key(kept_text) + " "
+    kept_lines = {headline_key(line) for line in kept_text.split("\n")}
     title_key = headline_key(title) if title else ""
     caption_keys = {k for k in (headline_key(c.text) for c in captions or []) if k}
     author_keys = {k for k in (headline_key(a) for a in authors or []) if k}
@@ -80,7 +82,10 @@ def not_main_content(html: str, kept_text: str, *, title: str | None = None,
     total = 0
     for block in page_blocks(html):
         key = headline_key(block)
-        if not key or key in seen or f" {key} " in kept or _in_fields(key, title_key, caption_keys, author_keys):
+        # A short block (a menu item) counts as kept only as a whole line of the extract;
+        # a longer one also as a run of words inside it.
+        in_extract = key in kept_lines or (len(key.split()) >= MIN_SUBSTRING_WORDS and f" {key} " in kept)
+        if not key or key in seen or in_extract or _in_fields(key, title_key, caption_keys, author_keys):
             continue
         seen.add(key)
         if len(out) >= MAX_AUDIT_BLOCKS or total + len(block) > MAX_AUDIT_CHARS:
