@@ -291,3 +291,19 @@ def test_page_blocks_survive_deep_nesting():
 
     assert page_blocks("<div>" * 20000 + "deep" + "</div>" * 20000) in ([], ["deep"])
     assert page_blocks("<p>a<b>b</b></p><script>x()</script><p>c</p>") == ["ab", "c"]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The app offers a free version that manages up to 50 passwords. Upgrade to the premium plan for $4.99 a "
+        "month (a 30-day free trial is available) and you get unlimited password management and a secure VPN, "
+        "which reviewers said was the best value among the services they tested this year.",
+        "A: We are moving subscription access to the next level with a direct offering that gives unlimited "
+        "access to tickets for a flat monthly fee, and we are working with partners on a dedicated section of "
+        "their venues for subscription members, which we think will change ticketing for fans and for teams.",
+    ],
+)
+def test_long_product_paragraph_with_one_appeal_phrase_stays(resources, paragraph):
+    doc = make_doc("Intro paragraph of the story.\n\n" + paragraph + "\n\nClosing paragraph of the story.")
+    assert remove_appeals(doc, resources.appeals).paragraphs == doc.paragraphs

@@ -83,9 +83,11 @@ def _cues(text: str, patterns: AppealPatterns) -> _Cues:
 
 
 def _is_seed(seg: Segment, cues: _Cues) -> bool:
-    if not cues.strong:
-        return False
-    return len(seg.text.split()) <= SHORT_LINE_WORDS or len(cues.strong) + cues.weak >= 2
+    """A short line with a strong phrase, or a long one with two (an article paragraph about
+    subscriptions has weak cues in plenty, but rarely two appeal phrases)."""
+    if len(seg.text.split()) <= SHORT_LINE_WORDS:
+        return bool(cues.strong)
+    return len(cues.strong) >= 2
 
 
 def find_appeals(segments: list[Segment], patterns: AppealPatterns) -> dict[int, str]:
