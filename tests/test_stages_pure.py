@@ -265,7 +265,7 @@ def test_html_fixture_through_the_pure_chain(resources, detector):
     assert doc.title == "Volunteers clean up the river banks"
     assert doc.authors == ["Sam Ortiz"]
     assert doc.published and doc.published.startswith("2023-09-17")
-    assert [c.text for c in doc.captions] == ["Volunteers carry bags of rubbish along the bank"]
+    assert [(c.text, c.credit) for c in doc.captions] == [("Volunteers carry bags of rubbish along the bank", "Lee Park")]
     body = "\n".join(doc.paragraphs)
     assert body.startswith("More than three hundred volunteers")
     assert "litter bins" in body
@@ -307,3 +307,18 @@ def test_page_blocks_survive_deep_nesting():
 def test_long_product_paragraph_with_one_appeal_phrase_stays(resources, paragraph):
     doc = make_doc("Intro paragraph of the story.\n\n" + paragraph + "\n\nClosing paragraph of the story.")
     assert remove_appeals(doc, resources.appeals).paragraphs == doc.paragraphs
+
+
+@pytest.mark.parametrize(
+    "caption, tidy",
+    [
+        (Caption("Crowds at dawn", "Photo: Jo Lee/Reuters"), Caption("Crowds at dawn", "Jo Lee/Reuters")),
+        (Caption("Crowds at dawn", "(Credit: Jo Lee)"), Caption("Crowds at dawn", "Jo Lee")),
+        (Caption("Crowds at dawn", "Reuters"), Caption("Crowds at dawn", "Reuters")),
+        (Caption("Crowds at dawn (Photo: Jo Lee)", None), Caption("Crowds at dawn", "Jo Lee")),
+    ],
+)
+def test_tidy_caption_gives_one_form(resources, caption, tidy):
+    from transforms.captions import tidy_caption
+
+    assert tidy_caption(caption, resources.captions) == tidy

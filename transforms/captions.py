@@ -26,8 +26,10 @@ MIN_CAPTION_WORDS = 3
 MAX_CAPTION_WORDS = 80
 MAX_CREDIT_CHARS = 120
 MAX_CREDIT_WORDS = 10
-_TRAILING_PAREN_RE = re.compile(r"\s*\(([^()]{1,%d})\)\s*$" % MAX_CREDIT_CHARS)
-_TRAILING_BAR_RE = re.compile(r"\s+[|/]\s+([^|/]{1,%d})$" % MAX_CREDIT_CHARS)
+# A white-space run before the credit is only entered at its start ``(?<!\s)``: a search
+# would otherwise retry it from every position inside a long run (quadratic time).
+_TRAILING_PAREN_RE = re.compile(r"(?:(?<!\s)\s+)?\(([^()]{1,%d})\)\s*$" % MAX_CREDIT_CHARS)
+_TRAILING_BAR_RE = re.compile(r"(?<!\s)\s+[|/]\s+([^|/]{1,%d})$" % MAX_CREDIT_CHARS)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,17 @@ def split_credit(text: str, patterns: CaptionPatterns) -> Caption:
     if m and _is_source(m.group(1), patterns):
         return Caption(text[: m.start()].strip(), m.group(1).strip())
     return Caption(text, None)
+
+
+def tidy_caption(caption: Caption, patterns: CaptionPatterns) -> Caption:
+    """One form for captions from any source: credit split off, its label dropped ('Photo: X' -> 'X')."""
+    if caption.credit is None:
+        return split_credit(caption.text, patterns)
+    credit = caption.credit.strip(" ()[]")
+    label = patterns.label_inner_re.match(fold(credit))
+    if label and label.start("credit") < len(credit):
+        credit = credit[label.start("credit") :].strip()
+    return Caption(caption.text, credit or None)
 
 
 def _same_caption(a: str, b: str, patterns: CaptionPatterns) -> Caption | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from transforms.appeals import AppealPatterns, load_appeal_patterns, remove_appeals
-from transforms.captions import CaptionPatterns, extract_captions, load_caption_patterns
+from transforms.captions import CaptionPatterns, extract_captions, load_caption_patterns, tidy_caption
 from transforms.credits import CreditPatterns, extract_credits, load_credit_patterns
 from transforms.document import Counter, Doc, no_count
 from transforms.headline import dedup_headline
@@ -57,7 +57,7 @@ def use_boilerplate(doc: Doc, mode: str) -> bool:
     return mode == "on" or (mode == "auto" and doc.input_format == "text")
 
 
-def extract_html_doc(doc: Doc, count: Counter = no_count) -> Doc:
+def extract_html_doc(doc: Doc, count: Counter = no_count, *, caption_patterns: CaptionPatterns | None = None) -> Doc:
     """For HTML input: main content and metadata with trafilatura; text input passes unchanged."""
     if doc.input_format != "html":
         return doc
@@ -73,6 +73,8 @@ def extract_html_doc(doc: Doc, count: Counter = no_count) -> Doc:
     title = doc.title_hint or page.title
     authors = list(doc.authors) or list(page.authors)
     captions = list(doc.captions) + list(page.captions)
+    if caption_patterns is not None:
+        captions = [tidy_caption(c, caption_patterns) for c in captions]
     dropped = not_main_content(doc.text, page.text, title=title, captions=captions, authors=authors)
     return doc.replace(
         text=page.text,
@@ -99,7 +101,7 @@ def clean_doc(doc: Doc, resources: CleaningResources, detector: LanguageDetector
     """Run every stage on one document, in pipeline order."""
     from transforms.boilerplate import remove_boilerplate
 
-    doc = extract_html_doc(doc, count)
+    doc = extract_html_doc(doc, count, caption_patterns=resources.captions)
     doc = normalize_doc(doc, count)
     doc = dedup_headline(doc, count)
     doc = extract_captions(doc, resources.captions, count)

@@ -96,8 +96,12 @@ class ExtractHtmlContent(_Stage):
 
     stage = "extract_html"
 
+    def __init__(self, caption_patterns: CaptionPatterns | None = None) -> None:
+        super().__init__()
+        self._caption_patterns = caption_patterns
+
     def _fn(self):
-        return _StageFn(self.stage, extract_html_doc)
+        return _StageFn(self.stage, extract_html_doc, caption_patterns=self._caption_patterns)
 
 
 class NormalizeText(_Stage):
@@ -231,7 +235,7 @@ class CleanDocuments(beam.PTransform):
 
     def expand(self, docs):
         stages = [
-            ("ExtractHtml", ExtractHtmlContent()),
+            ("ExtractHtml", ExtractHtmlContent(self._resources.captions)),
             ("Normalize", NormalizeText()),
             ("Headline", DedupHeadline()),
             ("Captions", ExtractCaptions(self._resources.captions)),
