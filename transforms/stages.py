@@ -79,12 +79,17 @@ class _StageFn(beam.DoFn):
 
 
 class _Stage(beam.PTransform):
-    """Base of the stage transforms: ``docs -> (docs, rejects)``."""
+    """Base of the stage transforms: ``docs -> (docs, rejects)`` through ``func(doc, count, **kwargs)``."""
 
     stage = "stage"
+    func: Callable[..., Doc]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__()
+        self._kwargs = kwargs
 
     def _fn(self) -> beam.DoFn:
-        raise NotImplementedError
+        return _StageFn(self.stage, type(self).func, **self._kwargs)
 
     def expand(self, docs):
         out = docs | "Apply" >> beam.ParDo(self._fn()).with_outputs(REJECTS, main="docs")
@@ -95,70 +100,54 @@ class ExtractHtmlContent(_Stage):
     """HTML documents: main content and metadata with trafilatura (text passes through)."""
 
     stage = "extract_html"
+    func = staticmethod(extract_html_doc)
 
     def __init__(self, caption_patterns: CaptionPatterns | None = None) -> None:
-        super().__init__()
-        self._caption_patterns = caption_patterns
-
-    def _fn(self):
-        return _StageFn(self.stage, extract_html_doc, caption_patterns=self._caption_patterns)
+        super().__init__(caption_patterns=caption_patterns)
 
 
 class NormalizeText(_Stage):
     """Unicode NFC, white space, invisible characters, doubled quotes; split into segments."""
 
     stage = "normalize"
-
-    def _fn(self):
-        return _StageFn(self.stage, normalize_doc)
+    func = staticmethod(normalize_doc)
 
 
 class DedupHeadline(_Stage):
     """Take the title, drop its repeats (also with a site suffix), find the subtitle."""
 
     stage = "headline"
-
-    def _fn(self):
-        return _StageFn(self.stage, dedup_headline)
+    func = staticmethod(dedup_headline)
 
 
 class ExtractCaptions(_Stage):
     """Repeated and credited captions leave the body as structured ``{text, credit}``."""
 
     stage = "captions"
+    func = staticmethod(extract_captions)
 
     def __init__(self, patterns: CaptionPatterns) -> None:
-        super().__init__()
-        self._patterns = patterns
-
-    def _fn(self):
-        return _StageFn(self.stage, extract_captions, patterns=self._patterns)
+        super().__init__(patterns=patterns)
 
 
 class RemoveEditorialAppeals(_Stage):
     """Donation, membership, subscription, newsletter and editor's-message blocks leave the body."""
 
     stage = "appeals"
+    func = staticmethod(remove_appeals)
 
     def __init__(self, patterns: AppealPatterns) -> None:
-        super().__init__()
-        self._patterns = patterns
-
-    def _fn(self):
-        return _StageFn(self.stage, remove_appeals, patterns=self._patterns)
+        super().__init__(patterns=patterns)
 
 
 class ExtractCredits(_Stage):
     """'X contributed to this report' fills ``contributors``; bylines fill ``authors``."""
 
     stage = "credits"
+    func = staticmethod(extract_credits)
 
     def __init__(self, patterns: CreditPatterns) -> None:
-        super().__init__()
-        self._patterns = patterns
-
-    def _fn(self):
-        return _StageFn(self.stage, extract_credits, patterns=self._patterns)
+        super().__init__(patterns=patterns)
 
 
 class _LanguageFn(_StageFn):
@@ -174,6 +163,7 @@ class DetectLanguage(_Stage):
     """langdetect (seed 0) on a bounded sample of the body: ``language`` and ``language_score``."""
 
     stage = "language"
+    func = staticmethod(detect_language)
 
     def _fn(self):
         return _LanguageFn(self.stage, detect_language)
@@ -189,13 +179,10 @@ class RemoveBoilerplate(_Stage):
     """Line classifier for scraped text: navigation, share bars, related links, footers leave the body."""
 
     stage = "boilerplate"
+    func = staticmethod(_boilerplate_step)
 
     def __init__(self, resources: Any, mode: str = "auto") -> None:
-        super().__init__()
-        self._resources, self._mode = resources, mode
-
-    def _fn(self):
-        return _StageFn(self.stage, _boilerplate_step, mode=self._mode, resources=self._resources)
+        super().__init__(mode=mode, resources=resources)
 
 
 class EmptyArticle(ValueError):
@@ -216,9 +203,7 @@ class FinishArticles(_Stage):
     """Final field clean-up; a document with no article text left becomes a reject."""
 
     stage = "finish"
-
-    def _fn(self):
-        return _StageFn(self.stage, _finish_step)
+    func = staticmethod(_finish_step)
 
 
 class CleanDocuments(beam.PTransform):
