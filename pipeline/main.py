@@ -16,9 +16,11 @@ run-summary.json.
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from typing import Any
@@ -36,6 +38,7 @@ from transforms.stages import NAMESPACE, CleanDocuments
 from transforms.summary import format_summary
 
 OUTPUT_GLOBS = ("articles-*.parquet", "rejects-*.parquet", SUMMARY_NAME)
+TEMP_GLOB = "beam-temp-*"  # what a killed run leaves behind
 
 
 def output_path(output: str, name: str) -> str:
@@ -57,10 +60,10 @@ def build(p: beam.Pipeline, opts: PresswashOptions, resources: CleaningResources
     return {"articles": articles, "rejects": rejects, "summary": summary}
 
 
-def existing_outputs(output: str) -> list[str]:
-    """Output files already at ``output`` (articles, rejects, summary)."""
+def existing_outputs(output: str, patterns: tuple[str, ...] = OUTPUT_GLOBS) -> list[str]:
+    """Paths already at ``output`` that match ``patterns`` (by default: articles, rejects, summary)."""
     found = []
-    for pattern in OUTPUT_GLOBS:
+    for pattern in patterns:
         try:
             match = FileSystems.match([output_path(output, pattern)])[0]
         except Exception:  # noqa: BLE001 - an unreachable or empty location has no outputs
@@ -78,8 +81,20 @@ def prepare_output(opts: PresswashOptions) -> None:
             "pass --overwrite to replace them or choose another --output")
     if existing:
         FileSystems.delete(existing)
+    if opts.overwrite:
+        remove_temp_leftovers(opts.output)
     if "://" not in opts.output:
         os.makedirs(opts.output, exist_ok=True)
+
+
+def remove_temp_leftovers(output: str) -> None:
+    """Delete the ``beam-temp-*`` files (and, locally, folders) a killed run left at ``output``."""
+    leftovers = existing_outputs(output, (TEMP_GLOB + "/*",))
+    if leftovers:
+        FileSystems.delete(leftovers)
+    if "://" not in output:  # object stores have no folders to remove
+        for folder in glob.glob(os.path.join(output, TEMP_GLOB)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def check_local_inputs(patterns: list[str]) -> None:

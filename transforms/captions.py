@@ -138,12 +138,14 @@ def extract_captions(doc: Doc, patterns: CaptionPatterns, count: Counter = no_co
         seg = segments[i]
         cap = None
         j = i + 1
-        if j < len(segments) and segments[j].line - seg.line <= 2:
+        # Adjacent among the lines still in the body: an appeal box removed between two
+        # copies of a caption does not keep them apart.
+        if j < len(segments):
             cap = _same_caption(seg.text, segments[j].text, patterns)
         if cap is not None:
             removed.append(Removed("caption", seg.text, seg.line, "caption moved to captions"))
             # A caption may stand three times (alt, title, figcaption): take every repeat.
-            while j < len(segments) and segments[j].line - segments[j - 1].line <= 2:
+            while j < len(segments):
                 again = _same_caption(seg.text, segments[j].text, patterns)
                 if again is None:
                     break

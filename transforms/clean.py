@@ -104,8 +104,10 @@ def clean_doc(doc: Doc, resources: CleaningResources, detector: LanguageDetector
     doc = extract_html_doc(doc, count, caption_patterns=resources.captions)
     doc = normalize_doc(doc, count)
     doc = dedup_headline(doc, count)
-    doc = extract_captions(doc, resources.captions, count)
+    # Appeals before captions: a caption repeated on both sides of an appeal box is
+    # adjacent only once the box is gone (and one pass then cleans it for good).
     doc = remove_appeals(doc, resources.appeals, count)
+    doc = extract_captions(doc, resources.captions, count)
     doc = extract_credits(doc, resources.credits, count)
     doc = detect_language(doc, detector, count)
     if use_boilerplate(doc, boilerplate_mode):

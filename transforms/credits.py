@@ -18,10 +18,12 @@ from transforms.patterns import SEEDS_DIR, read_list
 
 MAX_BYLINE_WORDS = 16
 MAX_NAME_WORDS = 6
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\be\b|\by\b|\bet\b)\s*")
+# Leading white space is only entered at the start of its run ``(?<!\s)`` and the tail is
+# matched across lines: both keep these linear on any string (no retry inside long runs).
+_NAME_SPLIT_RE = re.compile(r"(?:(?<!\s)\s+)?(?:,|;|&|\band\b|\bund\b|\be\b|\by\b|\bet\b)\s*")
 # Where the names of a byline end: a separator, a date, "on"/"updated"/"published".
 _BYLINE_TAIL_RE = re.compile(
-    r"\s*(?:[|•·–—]|\s-\s|\bon\b|\bupdated\b|\bpublished\b|\bposted\b|\d).*$", re.IGNORECASE
+    r"(?:(?<!\s)\s+)?(?:[|•·–—]|\s-\s|\bon\b|\bupdated\b|\bpublished\b|\bposted\b|\d)(?s:.*)\Z", re.IGNORECASE
 )
 _NAME_WORD_RE = re.compile(r"^(?:[^\W\d_][\w.'’-]*|[A-Z]\.)$")
 _PARTICLES = {

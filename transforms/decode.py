@@ -53,7 +53,8 @@ def _control_ratio(text: str) -> float:
     sample = text[:65536]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd")
+    bad = sum(1 for ch in sample
+              if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd")
     return bad / len(sample)
 
 
@@ -174,4 +175,5 @@ def decode_bytes(raw: bytes, *, html: bool = False) -> tuple[str, str]:
     try:
         return _checked(raw.decode(encoding), encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DecodeError("undecodable", f"detected {best.encoding} on a sample but the whole input fails: {exc}") from None
+        raise DecodeError("undecodable",
+                          f"detected {best.encoding} on a sample but the whole input fails: {exc}") from None

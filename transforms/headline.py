@@ -16,7 +16,8 @@ MAX_TITLE_CHARS = 300
 MAX_TITLE_WORDS = 40
 MIN_VARIANT_CHARS = 12  # a shorter part of "Title | Site" is a site name, never a headline
 # Separators between a headline and a site name: "|", "-", "–", "—", "·", "•", ":", "::", "»".
-_SITE_SEPARATOR_RE = re.compile(r"\s+(?:\||-|–|—|·|•|::|»|/)\s+|:\s+")
+# ``(?<!\s)``: a white-space run is tried from its start only (linear on long runs of spaces).
+_SITE_SEPARATOR_RE = re.compile(r"(?<!\s)\s+(?:\||-|–|—|·|•|::|»|/)\s+|:\s+")
 _KEY_STRIP_RE = re.compile(r"[\W_]+", re.UNICODE)
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;]$")
 _BYLINE_START_RE = re.compile(r"^(?:by|por|di|von|par)\s", re.IGNORECASE)

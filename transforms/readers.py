@@ -62,7 +62,8 @@ class _Bounded:
     def _account(self, data: bytes) -> bytes:
         self._total += len(data)
         if self._total > self._limit:
-            raise LimitExceeded("decompressed_too_large", f"more than {self._limit} bytes after decompression")
+            raise LimitExceeded("decompressed_too_large",
+                                f"more than {self._limit} bytes after decompression (--max_decompressed_bytes)")
         return data
 
     def read(self, size: int = -1) -> bytes:
@@ -171,7 +172,8 @@ def _jsonl_doc(path: str, number: int, line: bytes, seen_ids: set[str], limits: 
         return bad("invalid_field_type", f"line {number}: '{body_key}' must be a string, got {type(body).__name__}")
     raw_id = obj.get("id")
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
-        return bad("invalid_field_type", f"line {number}: 'id' must be a string or integer, got {type(raw_id).__name__}")
+        return bad("invalid_field_type",
+                   f"line {number}: 'id' must be a string or integer, got {type(raw_id).__name__}")
     for key in _STRING_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             return bad("invalid_field_type", f"line {number}: '{key}' must be a string, got {type(obj[key]).__name__}")
