@@ -23,7 +23,7 @@ INSTALL_REQUIRES = [
 
 EXTRAS = {
     "test": ["pytest>=8", "hypothesis>=6.100"],
-    "bench": ["psutil>=5.9", "duckdb>=1.0"],
+    "bench": ["psutil>=5.9", "duckdb>=1.0", "scikit-learn>=1.3"],  # scikit-learn: training the line classifier only
     "gcp": ["apache-beam[gcp]>=2.60,<3"],
 }
 

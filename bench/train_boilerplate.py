@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -27,20 +28,24 @@ from pathlib import Path
 
 import numpy as np
 
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # single-threaded trees: fast on a shared machine, reproducible
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from transforms import boilerplate as bp  # noqa: E402
 from transforms.document import Doc  # noqa: E402
 
-EVAL = Path("/work/shared/eval")
-TREE_PARAMS = dict(max_iter=150, max_depth=3, max_leaf_nodes=8, learning_rate=0.1, early_stopping=False,
-                   random_state=0)
+# The evaluation set lies beside the repository (../shared/eval), as in CI.
+EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+TREE_PARAMS = dict(max_iter=150, max_depth=3, max_leaf_nodes=8, learning_rate=0.1, min_samples_leaf=80,
+                   l2_regularization=1.0, early_stopping=False, random_state=0)
 INNER_FOLDS = 4
+WEIGHTING = "log"
 THRESHOLDS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 REGIONS = (0.3, 0.5)
 INSIDES = (-1.5, -0.5, 0.0)
 OUTSIDES = (0.0, 1.0, 2.0, 99.0)
+EDGES = (99.0, 0.0, -0.5)
 
 
 def tokens(text: str) -> list[str]:
@@ -134,33 +139,44 @@ def load_pages(chain: str):
     return pages
 
 
+def line_sample_weights(toks: list[list[str]], how: str) -> np.ndarray:
+    """Training weight of each line: sh4 counts tokens, so longer lines matter more."""
+    n = np.array([len(t) for t in toks], dtype=float)
+    if how == "tokens":
+        return np.maximum(1.0, n)
+    if how == "sqrt":
+        return 1.0 + np.sqrt(n)
+    return 1.0 + np.log1p(n)
+
+
+def _fill(nodes, node: int, pos: int, level: int, depth: int, f, t, leaf) -> None:
+    """Copy sklearn tree node `node` to position `pos` of a complete binary tree of `depth` levels."""
+    inner = 2**depth - 1
+    if level == depth:
+        assert nodes[node]["is_leaf"]
+        leaf[pos - inner] = nodes[node]["value"]
+        return
+    if nodes[node]["is_leaf"]:  # leaf early: route everything left, copy the value down both sides
+        f[pos] = 0
+        t[pos] = np.inf
+        _fill(nodes, node, 2 * pos + 1, level + 1, depth, f, t, leaf)
+        _fill(nodes, node, 2 * pos + 2, level + 1, depth, f, t, leaf)
+        return
+    f[pos] = nodes[node]["feature_idx"]
+    t[pos] = nodes[node]["num_threshold"]
+    _fill(nodes, nodes[node]["left"], 2 * pos + 1, level + 1, depth, f, t, leaf)
+    _fill(nodes, nodes[node]["right"], 2 * pos + 2, level + 1, depth, f, t, leaf)
+
+
 def export(clf, depth: int) -> bp.TreeModel:
     """sklearn HistGradientBoosting trees -> complete binary trees of fixed depth."""
     inner = 2**depth - 1
     feats, thrs, leaves = [], [], []
     for (pred,) in clf._predictors:
-        nodes = pred.nodes
         f = np.zeros(inner, dtype=np.intp)
         t = np.full(inner, np.inf)
         leaf = np.zeros(2**depth)
-
-        def fill(node, pos, level):
-            if level == depth:
-                assert nodes[node]["is_leaf"]
-                leaf[pos - inner] = nodes[node]["value"]
-                return
-            if nodes[node]["is_leaf"]:  # leaf early: route everything left, copy the value
-                f[pos] = 0
-                t[pos] = np.inf
-                fill(node, 2 * pos + 1, level + 1)
-                fill(node, 2 * pos + 2, level + 1)
-                return
-            f[pos] = nodes[node]["feature_idx"]
-            t[pos] = nodes[node]["num_threshold"]
-            fill(nodes[node]["left"], 2 * pos + 1, level + 1)
-            fill(nodes[node]["right"], 2 * pos + 2, level + 1)
-
-        fill(0, 0, 0)
+        _fill(pred.nodes, 0, 0, 0, depth, f, t, leaf)
         feats.append(f)
         thrs.append(t)
         leaves.append(leaf)
@@ -247,7 +263,8 @@ def param_grid():
     for region in REGIONS:
         for inside in INSIDES:
             for outside in OUTSIDES:
-                yield {"region": region, "inside": inside, "outside": outside}
+                for edge in EDGES:
+                    yield {"region": region, "inside": inside, "outside": outside, "edge": edge}
 
 
 def choose_params(pages, scores) -> dict[str, float]:
@@ -271,16 +288,30 @@ def main(argv=None) -> int:
     ap.add_argument("--chain", choices=("real", "lite"), default="real")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", help="per-page CV scores to this file")
+    ap.add_argument("--tree-params", help="JSON overrides of TREE_PARAMS (experiments)")
+    ap.add_argument("--weight", choices=("log", "sqrt", "tokens"), default=WEIGHTING,
+                    help="sample weight of a line from its token count")
+    ap.add_argument("--no-cv", action="store_true", help="skip the cross-validation (with --write)")
     ap.add_argument("--pages", help="pickle of load_pages() to reuse (development only)")
+    ap.add_argument("--dump", help="pickle of the out-of-fold scores and parameters per page (development only)")
     args = ap.parse_args(argv)
+    if args.tree_params:
+        TREE_PARAMS.update(json.loads(args.tree_params))
     if args.pages and Path(args.pages).exists():
         import pickle
 
         pages = pickle.loads(Path(args.pages).read_bytes())
     else:
         pages = load_pages(args.chain)
+        if args.pages:
+            import pickle
+
+            Path(args.pages).write_bytes(pickle.dumps(pages))
+    for p in pages:
+        p["w"] = line_sample_weights(p["toks"], args.weight)
     cv = {}
-    for test in group_folds(pages, args.folds):
+    oof = {}
+    for test in [] if args.no_cv else group_folds(pages, args.folds):
         train = [p for j, p in enumerate(pages) if j not in test]
         stage1, stage2, s2 = fit_model(train)
         params = choose_params(train, s2)
@@ -289,13 +320,18 @@ def main(argv=None) -> int:
             p = pages[j]
             keep = bp.decide(predict(stage1, stage2, p["x"]), params, bp.line_weights(p["x"]))
             cv[p["id"]] = (page_score(p, keep), p["lang"])
-    mean = statistics.mean(v[0] for v in cv.values())
+            oof[p["id"]] = (predict(stage1, stage2, p["x"]), params)
+    mean = statistics.mean(v[0] for v in cv.values()) if cv else float("nan")
     print(f"leave-sites-out {args.folds}-fold CV sh4 F1 (mean over {len(cv)} pages): {mean:.4f}")
     by_lang: dict[str, list[float]] = {}
     for f, lang in cv.values():
         by_lang.setdefault(lang, []).append(f)
     for lang, fs in sorted(by_lang.items()):
         print(f"  {lang}: {statistics.mean(fs):.4f} ({len(fs)} pages)")
+    if args.dump:
+        import pickle
+
+        Path(args.dump).write_bytes(pickle.dumps(oof))
     if args.json:
         Path(args.json).write_text(json.dumps({k: v[0] for k, v in cv.items()}, indent=1))
     if args.write:

@@ -1,0 +1,201 @@
+"""Unit tests for the line boilerplate classifier (fixtures written for these tests)."""
+
+from __future__ import annotations
+
+import pickle
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from transforms import boilerplate as bp
+from transforms.document import Doc, Segment
+from transforms.normalize import normalize_text, segment
+
+NAV = ["Home", "World", "Politics", "Business", "Technology", "Sport", "Sign in", "Subscribe", "Search"]
+HEADLINE = "Harbour town votes to rebuild its old wooden pier after winter storms"
+PARAGRAPHS_EN = [
+    "The council of the small harbour town voted on Tuesday to rebuild the wooden pier that was badly "
+    "damaged during the winter storms, ending a debate that had divided residents for most of the year.",
+    "Engineers told the meeting that the old structure could not be repaired safely, and that a new pier "
+    "would cost about twice as much as the town had set aside in its budget for the coming years.",
+    "Why now?",
+    "Several fishermen said they had been waiting for a decision since January, because the boats have had "
+    "to moor in a neighbouring village and the extra travel has cut into what they earn in a season.",
+    "The mayor said that work could start in the spring if the regional government agrees to pay part of "
+    "the bill, and that the town would hold another public meeting before any contract is signed.",
+]
+SHARE = ["Share", "Share on Facebook", "Tweet", "Email", "Print"]
+FOOTER = [
+    "Related stories",
+    "Lighthouse keeper retires after forty years",
+    "Ferry timetable changes this summer",
+    "© 2024 Harbour Gazette. All rights reserved.",
+    "Privacy policy | Terms of use | Cookie settings",
+]
+
+
+def make_doc(lines: list[str], language: str = "en", headline_index: int | None = None) -> Doc:
+    """A Doc as the boilerplate stage receives it (title line 0 already removed)."""
+    text = normalize_text("\n".join(lines))
+    segs = segment(text)
+    headline_line = None
+    if headline_index is not None:
+        headline_line = segs[headline_index].line
+        segs = [s for i, s in enumerate(segs) if i != headline_index]
+    return Doc(id="t", source="<test>", file="<test>", raw=b"", input_format="text", text=text,
+               title=HEADLINE, segments=segs, headline_line=headline_line, language=language)
+
+
+def english_page() -> list[str]:
+    return NAV + [HEADLINE] + SHARE[:3] + PARAGRAPHS_EN + SHARE + FOOTER
+
+
+@pytest.fixture(scope="module")
+def resources() -> bp.BoilerplateResources:
+    return bp.load_resources()
+
+
+@pytest.fixture(scope="module")
+def rule_resources() -> bp.BoilerplateResources:
+    return bp.load_resources(use_model=False)
+
+
+def kept_and_reasons(doc: Doc, res) -> tuple[list[str], dict[str, str]]:
+    verdicts = bp.classify_segments(doc.segments, title=doc.title, headline_line=doc.headline_line,
+                                    language=doc.language, resources=res)
+    assert len(verdicts) == len(doc.segments)
+    kept = [s.text for s, v in zip(doc.segments, verdicts) if v.keep]
+    reasons = {s.text: v.reason for s, v in zip(doc.segments, verdicts) if not v.keep}
+    return kept, reasons
+
+
+@pytest.mark.parametrize("which", ["model", "rule"])
+def test_navigation_share_and_footer_removed_article_kept(which, resources, rule_resources):
+    res = resources if which == "model" else rule_resources
+    doc = make_doc(english_page(), headline_index=len(NAV))
+    kept, reasons = kept_and_reasons(doc, res)
+    for para in PARAGRAPHS_EN:
+        if len(para) > 20:
+            assert para in kept, para
+    for line in NAV + SHARE + FOOTER:
+        assert line not in kept, line
+    assert reasons["Share on Facebook"] == "share_buttons"
+    assert reasons["© 2024 Harbour Gazette. All rights reserved."] == "copyright"
+    assert reasons["Sign in"] in {"navigation", "newsletter"}
+
+
+def test_short_line_between_long_paragraphs_kept(resources):
+    doc = make_doc(english_page(), headline_index=len(NAV))
+    kept, _ = kept_and_reasons(doc, resources)
+    assert "Why now?" in kept
+
+
+def test_lone_long_line_inside_navigation_removed(resources):
+    promo = ("Our journalism is made possible by readers like you, and every subscription helps us keep "
+             "reporting on the stories that matter to this community.")
+    lines = NAV[:5] + [promo] + NAV[5:] + [HEADLINE] + PARAGRAPHS_EN + FOOTER
+    doc = make_doc(lines, headline_index=len(NAV) + 1)
+    kept, reasons = kept_and_reasons(doc, resources)
+    assert promo not in kept
+    assert reasons[promo] != "article_text"
+    assert PARAGRAPHS_EN[0] in kept
+
+
+def test_portuguese_article_kept(resources):
+    paras = [
+        "A prefeitura da cidade anunciou nesta segunda-feira que as obras de reforma do mercado municipal "
+        "devem começar no próximo mês, depois de quase dois anos de espera dos comerciantes da região.",
+        "Segundo o secretário de obras, o projeto prevê a troca do telhado, a instalação de novos banheiros "
+        "e a criação de um espaço para os produtores rurais venderem os seus produtos aos sábados.",
+        "Os comerciantes afirmam que o prédio está em más condições há muito tempo e que a chuva tem "
+        "causado prejuízos, principalmente para quem vende alimentos e precisa manter a mercadoria seca.",
+    ]
+    lines = ["Início", "Notícias", "Esportes", "Entrar", "Mercado municipal será reformado"] + paras + [
+        "Compartilhe", "Facebook", "Twitter", "Leia também", "Todos os direitos reservados"]
+    doc = make_doc(lines, language="pt", headline_index=4)
+    kept, reasons = kept_and_reasons(doc, resources)
+    assert kept[: len(paras)] == paras or all(p in kept for p in paras)
+    assert "Compartilhe" not in kept
+    assert reasons["Compartilhe"] == "share_buttons"
+    assert "Todos os direitos reservados" not in kept
+
+
+def test_russian_article_kept(resources):
+    paras = [
+        "В понедельник городские власти сообщили, что ремонт старого моста через реку начнётся весной и "
+        "продлится не меньше двух лет, а движение транспорта будет частично ограничено.",
+        "По словам инженеров, конструкция моста находится в плохом состоянии, и откладывать работы больше "
+        "нельзя, потому что нагрузка на него за последние годы выросла почти вдвое.",
+        "Жители соседних районов опасаются пробок, но в мэрии обещают пустить дополнительные автобусы и "
+        "открыть временную переправу для пешеходов на всё время ремонта.",
+    ]
+    lines = ["Главная", "Новости", "Поиск", "Войти", "Старый мост закроют на ремонт"] + paras + [
+        "Поделиться", "Читайте также", "Все права защищены"]
+    doc = make_doc(lines, language="ru", headline_index=4)
+    kept, _ = kept_and_reasons(doc, resources)
+    for p in paras:
+        assert p in kept
+    for line in ("Главная", "Поиск", "Поделиться", "Все права защищены"):
+        assert line not in kept
+
+
+def test_remove_boilerplate_moves_segments_and_counts(resources):
+    doc = make_doc(english_page(), headline_index=len(NAV))
+    counted: list[str] = []
+    out = bp.remove_boilerplate(doc, counted.append, resources)
+    assert len(out.segments) + len(out.removed) == len(doc.segments)
+    assert all(r.kind == "boilerplate" and r.detail for r in out.removed)
+    assert counted == ["boilerplate_" + r.detail for r in out.removed]
+    assert {r.line for r in out.removed}.isdisjoint({s.line for s in out.segments})
+    assert PARAGRAPHS_EN[0] in out.paragraphs
+
+
+def test_empty_and_deterministic(resources):
+    assert bp.classify_segments([], resources=resources) == []
+    doc = make_doc(english_page(), headline_index=len(NAV))
+    a = bp.classify_segments(doc.segments, title=doc.title, headline_line=doc.headline_line, resources=resources)
+    b = bp.classify_segments(doc.segments, title=doc.title, headline_line=doc.headline_line, resources=resources)
+    assert a == b
+
+
+def test_unknown_language_and_cjk_do_not_crash(resources):
+    segs = [Segment("東京都は十日、新しい公園の建設計画を発表した。住民の意見を聞いたうえで来年の春に着工する予定だという。", 0, 0),
+            Segment("ホーム", 1, 0)]
+    verdicts = bp.classify_segments(segs, language="ja", resources=resources)
+    assert len(verdicts) == 2
+    verdicts = bp.classify_segments(segs, language="und", resources=resources)
+    assert len(verdicts) == 2
+
+
+def test_resources_pickle(resources):
+    again = pickle.loads(pickle.dumps(resources))
+    doc = make_doc(english_page(), headline_index=len(NAV))
+    assert bp.classify_segments(doc.segments, resources=again) == bp.classify_segments(doc.segments, resources=resources)
+
+
+def test_tree_model_matches_manual_walk():
+    # depth-1 stumps: feature 0 <= 0.5 -> leaf 0 else leaf 1
+    m = bp.TreeModel(feature=np.array([[0], [1]]), threshold=np.array([[0.5], [2.0]]),
+                     leaf=np.array([[-1.0, 1.0], [0.25, -0.25]]), depth=1, bias=0.1)
+    x = np.array([[0.0, 3.0], [1.0, 1.0]])
+    assert np.allclose(m.decision(x), [0.1 - 1.0 - 0.25, 0.1 + 1.0 + 0.25])
+
+
+def test_speed_150_lines(resources):
+    lines = (english_page() * 6)[:150]
+    segs = segment(normalize_text("\n".join(lines)))
+    bp.classify_segments(segs, language="en", resources=resources)
+    start = time.perf_counter()
+    for _ in range(5):
+        bp.classify_segments(segs, language="en", resources=resources)
+    assert (time.perf_counter() - start) / 5 < 0.05  # generous bound; typical is a few ms
+
+
+def test_shipped_model_matches_features():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = bp.load_resources()
+    assert res.model is not None and res.model2 is not None
+    assert {"region", "inside", "outside"} <= set(res.params) or "threshold" in res.params
