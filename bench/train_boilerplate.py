@@ -272,7 +272,7 @@ def choose_params(pages, scores) -> dict[str, float]:
     weights = [bp.line_weights(p["x"]) for p in pages]
     best = None
     for params in param_grid():
-        f = statistics.mean(page_score(p, bp.decide(s, params, w)) for p, s, w in zip(pages, scores, weights))
+        f = statistics.mean(page_score(p, bp.decide(s, params, w, p["x"])) for p, s, w in zip(pages, scores, weights))
         if best is None or f > best[0] + 1e-9:
             best = (f, params)
     return best[1]
@@ -318,7 +318,7 @@ def main(argv=None) -> int:
         print("  fold params:", params)
         for j in test:
             p = pages[j]
-            keep = bp.decide(predict(stage1, stage2, p["x"]), params, bp.line_weights(p["x"]))
+            keep = bp.decide(predict(stage1, stage2, p["x"]), params, bp.line_weights(p["x"]), p["x"])
             cv[p["id"]] = (page_score(p, keep), p["lang"])
             oof[p["id"]] = (predict(stage1, stage2, p["x"]), params)
     mean = statistics.mean(v[0] for v in cv.values()) if cv else float("nan")

@@ -291,6 +291,7 @@ _CONTEXT_BASE = ("log_chars", "stop_density", "ends_sentence", "ui_cover", "digi
 _PAGE_FEATURES = (
     "pos", "rel_head", "before_head", "no_head", "head_dist", "len_rank", "len_vs_max",
     "prose_before", "prose_after", "prose_dist", "n_lines", "anchor_dist", "after_anchors",
+    "shape_run", "colon_list",
 )
 
 
@@ -306,6 +307,50 @@ def _context_names() -> tuple[str, ...]:
 
 
 FEATURE_NAMES: tuple[str, ...] = _LINE_FEATURES + _context_names() + _PAGE_FEATURES
+
+
+_SHAPE_SEP_RE = re.compile(r"\s(?:--|[-–—|])\s|:\s")
+_MAX_LIST_WORDS = 25
+
+
+def _token_class(token: str) -> str:
+    word = token.strip(".,;:()[]\"'“”«»").lower()
+    if not word:
+        return "P"
+    if word in _MONTH_WORDS:
+        return "M"
+    if _DIGIT_RE.search(word):
+        return "D"
+    if word[:1].isalpha():
+        return "C" if token.strip("\"'“”«»(")[:1].isupper() else "l"
+    return "P"
+
+
+def _shape(text: str) -> tuple:
+    """Coarse shape of a line (list/table row signature): classes of its first two tokens, digits, separator."""
+    toks = text.split()[:2]
+    sep = _SHAPE_SEP_RE.search(text)
+    kind = "" if sep is None else (":" if ":" in sep.group() else "|" if "|" in sep.group() else "-")
+    return (tuple(_token_class(t) for t in toks), _DIGIT_RE.search(text) is not None, kind)
+
+
+def _list_structure(texts: Sequence[str], short: np.ndarray, ui_only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Length of the run of same-shaped short lines around each line (log1p), and whether a line belongs
+    to such a run (of >= 3 lines) that follows directly after a line ending in ':' (a list it introduces)."""
+    n = len(texts)
+    shapes = [_shape(t) for t in texts]
+    run = np.ones(n)
+    colon = np.zeros(n)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and shapes[j] == shapes[i] and short[j] and short[i] and not ui_only[j]:
+            j += 1
+        run[i:j] = j - i
+        if j - i >= 3 and i > 0 and texts[i - 1].rstrip().endswith(":") and not ui_only[i]:
+            colon[i:j] = 1.0
+        i = j
+    return np.log1p(run), colon
 
 
 def _is_date_like(text: str, words: list[str]) -> bool:
@@ -495,9 +540,13 @@ def page_features(
     else:
         anchor_dist = np.full(n, -1.0)
         after_anchors = np.zeros(n)
+    short_line = base[:, 1] <= math.log1p(_MAX_LIST_WORDS)
+    shape_run, colon_list = _list_structure([s.text for s in segments], short_line,
+                                            base[:, _LINE_FEATURES.index("ui_only")] > 0)
     page = np.column_stack([
         pos, rel, before, no_head, head_dist, len_rank, len_vs_max,
         prose_before, prose_after, prose_dist, np.full(n, math.log1p(n)), anchor_dist, after_anchors,
+        shape_run, colon_list,
     ])
     return np.hstack([base, context, page]), concepts
 
@@ -611,7 +660,8 @@ def _best_span(gain: np.ndarray) -> tuple[int, int]:
     return best_a, best_b
 
 
-def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | None = None) -> np.ndarray:
+def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | None = None,
+           x: np.ndarray | None = None) -> np.ndarray:
     """Keep mask from per-line log-odds.
 
     With ``region`` set: the main text is the contiguous run of lines with the
@@ -635,6 +685,24 @@ def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | N
     if not keep.any():
         # Every page has some article text: take the best lines relative to the page's best score.
         keep = _region_keep(scores - scores.max() + FALLBACK_TOP, params, np.ones(n) if weights is None else weights)
+    if x is not None and LIST_RULE:
+        keep = _keep_introduced_lists(keep, x)
+    return keep
+
+
+LIST_RULE = True
+
+
+def _keep_introduced_lists(keep: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A kept line ending in ':' keeps the run of same-shaped short lines right after it (the list it introduces)."""
+    colon = x[:, _FEATURE_INDEX["colon_list"]]
+    ends_colon = x[:, _FEATURE_INDEX["ends_colon"]]
+    keep = keep.copy()
+    for i in np.flatnonzero(keep[:-1] & (ends_colon[:-1] > 0)):
+        j = i + 1
+        while j < len(keep) and colon[j] > 0:
+            keep[j] = True
+            j += 1
     return keep
 
 
@@ -676,7 +744,7 @@ def classify_segments(
         return []
     x, concepts = page_features(segments, title=title, headline_line=headline_line, language=language,
                                 resources=res, anchor_lines=anchor_lines)
-    keep = decide(line_scores(x, res), res.params, line_weights(x))
+    keep = decide(line_scores(x, res), res.params, line_weights(x), x)
     return [
         Verdict(True, "article_text") if k else Verdict(False, _reason(x[i], concepts[i]))
         for i, k in enumerate(keep)
