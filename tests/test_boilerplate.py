@@ -199,3 +199,32 @@ def test_shipped_model_matches_features():
         res = bp.load_resources()
     assert res.model is not None and res.model2 is not None
     assert {"region", "inside", "outside"} <= set(res.params) or "threshold" in res.params
+
+
+def test_list_introduced_by_colon_kept():
+    # A kept line ending in ':' keeps the run of same-shaped short lines after it, and only that run.
+    texts = [
+        "The ferry company published its summer timetable on Monday, with more crossings than last year.",
+        "The new sailings are:",
+        "May 3 -- Harbour pier, 8:00",
+        "May 10 -- Harbour pier, 9:30",
+        "June 2 -- North quay, 7:45",
+        "June 9 -- North quay, 8:15",
+        "Share on Facebook",
+        "Related stories",
+    ]
+    short = np.array([len(t.split()) <= bp._MAX_LIST_WORDS for t in texts])
+    ui_only = np.array([False] * 6 + [True, True])
+    run, colon = bp._list_structure(texts, short, ui_only)
+    assert list(colon) == [0, 0, 1, 1, 1, 1, 0, 0]
+    assert np.allclose(np.expm1(run[2:6]), 4)
+    x = np.zeros((len(texts), len(bp.FEATURE_NAMES)))
+    x[:, bp.FEATURE_NAMES.index("colon_list")] = colon
+    x[1, bp.FEATURE_NAMES.index("ends_colon")] = 1.0
+    keep = np.array([True, True, False, False, False, False, False, False])
+    assert list(bp._keep_introduced_lists(keep, x)) == [True] * 6 + [False, False]
+    # The introducing line may itself have been dropped, as long as it follows kept text.
+    keep[1] = False
+    assert list(bp._keep_introduced_lists(keep, x)) == [True] * 6 + [False, False]
+    # Not after a dropped region.
+    assert not bp._keep_introduced_lists(np.zeros(len(texts), dtype=bool), x).any()

@@ -3,14 +3,17 @@
 Every segment gets a :class:`Verdict`.  Each line is described by ~80 numeric
 features (length, punctuation, stop-word density for the page language, UI
 phrase coverage from ``seeds/boilerplate/*.txt``, repetition inside the page,
-similarity to the title, position relative to the headline and to the lines
-earlier stages removed as headline/subtitle/byline) plus the same cues of its
+runs of same-shaped short lines (list and table rows), similarity to the
+title, position relative to the headline and to the lines earlier stages
+removed as headline/subtitle/byline) plus the same cues of its
 neighbours (context, as in jusText's context-sensitive pass).  Two small
 gradient-boosted tree ensembles (``seeds/boilerplate/model.json``, trained by
 ``bench/train_boilerplate.py`` with leave-sites-out cross-validation) score
 the lines: stage 1 from the features, stage 2 adding the stage-1 scores around
 each line.  :func:`decide` then keeps the main text region (maximum-sum run of
-lines) and drops the rest.  Without a model a hand-set jusText-like rule is
+lines) and drops the rest; a line ending in ':' at the edge of the kept text
+also keeps the run of same-shaped short lines it introduces (a list or
+table: dates, fixtures, prices).  Without a model a hand-set jusText-like rule is
 used.  Runtime needs only the standard library, numpy and jusText's
 stop-word lists.
 """
@@ -669,7 +672,8 @@ def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | N
     scoring above ``edge``; inside it lines above ``inside`` stay, outside it
     only lines above ``outside``.  If nothing passes, the same decision is taken
     relative to the page's best line.  Otherwise a plain threshold after
-    optional neighbour smoothing.
+    optional neighbour smoothing.  With the feature matrix ``x``, lists
+    introduced by kept text ending in ':' are kept whole (:func:`_keep_introduced_lists`).
     """
     n = len(scores)
     if n == 0:
@@ -685,20 +689,21 @@ def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | N
     if not keep.any():
         # Every page has some article text: take the best lines relative to the page's best score.
         keep = _region_keep(scores - scores.max() + FALLBACK_TOP, params, np.ones(n) if weights is None else weights)
-    if x is not None and LIST_RULE:
+    if x is not None:
         keep = _keep_introduced_lists(keep, x)
     return keep
 
 
-LIST_RULE = True
-
-
 def _keep_introduced_lists(keep: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """A kept line ending in ':' keeps the run of same-shaped short lines right after it (the list it introduces)."""
+    """A line ending in ':' that is kept or directly follows a kept line keeps itself and the run of
+    same-shaped short lines right after it (the list it introduces)."""
     colon = x[:, _FEATURE_INDEX["colon_list"]]
     ends_colon = x[:, _FEATURE_INDEX["ends_colon"]]
+    ui = x[:, _FEATURE_INDEX["ui_only"]] + x[:, _FEATURE_INDEX["cue"]]
     keep = keep.copy()
-    for i in np.flatnonzero(keep[:-1] & (ends_colon[:-1] > 0)):
+    before = np.concatenate([[False], keep[:-1]])
+    for i in np.flatnonzero((keep | before)[:-1] & (ends_colon[:-1] > 0) & (ui[:-1] == 0) & (colon[1:] > 0)):
+        keep[i] = True
         j = i + 1
         while j < len(keep) and colon[j] > 0:
             keep[j] = True
