@@ -108,10 +108,8 @@ def _check_linear(label: str, func: Callable[[str], object], make: Callable[[int
 
 # Patterns that are only linear on white-space-normalised text, with where that holds.
 # They are checked on normalised strings; the raw check is an expected failure naming the owner.
-ONLY_ON_NORMALISED = {
-    "html_extract._CREDIT_TAIL_RE": "cubic on a long white-space run (``\\s*[\\(\\[]?\\s*``); its only caller "
-                                    "_split_credit gets _norm_space'd text -- fix belongs in html_extract.py",
-}
+# Patterns that are only safe on white-space-normalised input, with the reason (none at present).
+ONLY_ON_NORMALISED: dict[str, str] = {}
 
 
 def _normalised(make: Callable[[int], str]) -> Callable[[int], str]:

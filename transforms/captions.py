@@ -48,7 +48,8 @@ def load_caption_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CaptionPatterns:
     sources = phrase_alternation(read_list(base / "credit_sources.txt"))
     return CaptionPatterns(
         label_re=re.compile(
-            rf"(?:^|(?<=[\s.;,—–-]))(?:{labels})\s*[:：]\s*(?P<credit>[^:：]{{1,{MAX_CREDIT_CHARS}}})$"
+            rf"(?:^|(?<=[\s.;,—–(-]))(?:(?:{labels})\s*(?:[:：]|by\s)|©|\(c\)\s|copyright\s)\s*"
+            rf"(?P<credit>[^:：()]{{1,{MAX_CREDIT_CHARS}}})\)?$"
         ),
         label_inner_re=re.compile(rf"^(?:{labels})\s*(?:[:：/]|by)\s*(?P<credit>.+)$"),
         source_re=re.compile(rf"^(?:{sources})(?:$|[\s/,.;:-])"),
@@ -84,9 +85,19 @@ def split_credit(text: str, patterns: CaptionPatterns) -> Caption:
 
 
 def tidy_caption(caption: Caption, patterns: CaptionPatterns) -> Caption:
-    """One form for captions from any source: credit split off, its label dropped ('Photo: X' -> 'X')."""
+    """One form for captions from any source: credit split off, its label dropped ('Photo: X' -> 'X').
+
+    A long caption that starts with a label ('Image: The new ferry on its first run ...')
+    is a labelled caption, not a credit: the label goes, the text stays.
+    """
     if caption.credit is None:
-        return split_credit(caption.text, patterns)
+        cap = split_credit(caption.text, patterns)
+        if cap.credit is None:
+            label = patterns.label_inner_re.match(fold(cap.text))
+            rest = cap.text[label.start("credit") :].strip() if label else ""
+            if len(rest.split()) > MAX_CREDIT_WORDS:
+                return Caption(rest, None)
+        return cap
     credit = caption.credit.strip(" ()[]")
     label = patterns.label_inner_re.match(fold(credit))
     if label and label.start("credit") < len(credit):

@@ -29,7 +29,8 @@ _SPACE_RE = re.compile(r"\s+")
 
 def page_blocks(html: str) -> list[str]:
     """Visible text of the page's block elements, in document order (no network, no entities)."""
-    from lxml import etree, html as lxml_html
+    from lxml import etree
+    from lxml import html as lxml_html
 
     parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
     try:

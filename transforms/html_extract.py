@@ -232,7 +232,7 @@ def _text_with_tails(el) -> str:
 
 
 def _caption_of(figcaption) -> tuple[str, str | None]:
-    """Text and credit of a figcaption; the credit from a credit-like child element, else from the text."""
+    """Text and credit of a figcaption; the credit from a credit-like child element (else None)."""
     credit_parts = []
     for el in figcaption.iterdescendants():
         if not isinstance(el.tag, str):
@@ -249,30 +249,9 @@ def _caption_of(figcaption) -> tuple[str, str | None]:
         text = _norm_space(text)
         if _key(text):
             return text, _norm_space(" ".join(credit_parts))
-    return _split_credit(full)
-
-
-_CREDIT_TAIL_RE = re.compile(
-    r"\s*[\(\[]?\s*(?P<credit>(?:"
-    r"(?:photo|image|picture|video|illustration|graphic)(?:s|graph)?\s*(?:credits?|source)?\s*(?:by|:)"
-    r"|(?:credits?|source)\s*:|©|\(c\)|copyright"
-    r")\s*[^()\[\]]{1,120}?)\s*[\)\]]?\s*$",
-    re.IGNORECASE,
-)
-
-
-def _split_credit(text: str) -> tuple[str, str | None]:
-    """'The mayor speaks. (Photo: J. Doe/AP)' -> ('The mayor speaks.', 'Photo: J. Doe/AP')."""
-    offset = max(0, len(text) - 300)  # the credit ends the caption: only its tail is searched
-    m = _CREDIT_TAIL_RE.search(text, offset)
-    if not m:
-        return text, None
-    credit = m.group("credit").strip()
-    rest = text[: m.start()].strip()
-    if not rest and len(credit.split()) > 8:
-        # "Image: The mayor speaks at the opening of ..." is a labelled caption, not a credit
-        return _norm_space(re.sub(r"^[^:]{1,30}:\s*", "", credit)), None
-    return rest, credit
+    # A credit written into the text is split off by the shared caption stage
+    # (transforms.captions.tidy_caption), like every other caption.
+    return full, None
 
 
 _CAPTION_CLASS_RE = re.compile(
@@ -309,7 +288,7 @@ def _prepass(tree, options: _Options) -> list[_Figure]:
             for img in fig.iter("img"):
                 alt = img.get("alt") or img.get("title") or ""
                 if _useful_alt(alt):
-                    text, credit = _split_credit(_norm_space(alt))
+                    text, credit = _norm_space(alt), None
                     break
         if text or credit:
             figures.append(_Figure(fig, Caption(text, credit)))
