@@ -48,8 +48,7 @@ def load_caption_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CaptionPatterns:
     sources = phrase_alternation(read_list(base / "credit_sources.txt"))
     return CaptionPatterns(
         label_re=re.compile(
-            rf"(?:^|(?<=[\s.;,—–(-]))(?:(?:{labels})\s*(?:[:：]|by\s)|©|\(c\)\s|copyright\s)\s*"
-            rf"(?P<credit>[^:：()]{{1,{MAX_CREDIT_CHARS}}})\)?$"
+            rf"(?:^|(?<=[\s.;,—–-]))(?:{labels})\s*[:：]\s*(?P<credit>[^:：]{{1,{MAX_CREDIT_CHARS}}})$"
         ),
         label_inner_re=re.compile(rf"^(?:{labels})\s*(?:[:：/]|by)\s*(?P<credit>.+)$"),
         source_re=re.compile(rf"^(?:{sources})(?:$|[\s/,.;:-])"),
