@@ -169,5 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return explain_main(argv[1:])
     logging.getLogger().setLevel(logging.WARNING)
+    # trafilatura logs every page it finds no text in; those pages are rejects with a reason already.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     summary = run(argv)
     return 0 if summary is None or summary.get("balanced", False) else 1

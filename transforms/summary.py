@@ -68,15 +68,16 @@ def build_summary(totals: Tally, files: list[dict[str, Any]], file_count: int) -
 
 def format_summary(summary: dict[str, Any]) -> str:
     """A short table for the terminal."""
+    width = max([32] + [len(k) + 12 for key in ("rejected_by_reason", "removed_by_kind") for k in summary[key]])
     lines = [
-        f"{'documents read':<32}{summary['documents_read']:>10}",
-        f"{'articles written':<32}{summary['articles_written']:>10}",
-        f"{'rejects written':<32}{summary['rejects_written']:>10}",
-        f"{'read = written + rejected':<32}{'yes' if summary['balanced'] else 'NO':>10}",
+        f"{'documents read':<{width}}{summary['documents_read']:>10}",
+        f"{'articles written':<{width}}{summary['articles_written']:>10}",
+        f"{'rejects written':<{width}}{summary['rejects_written']:>10}",
+        f"{'read = written + rejected':<{width}}{'yes' if summary['balanced'] else 'NO':>10}",
     ]
     if summary.get("elapsed_seconds") is not None:
-        lines.append(f"{'elapsed seconds':<32}{summary['elapsed_seconds']:>10.1f}")
+        lines.append(f"{'elapsed seconds':<{width}}{summary['elapsed_seconds']:>10.1f}")
     for title, key in (("rejected", "rejected_by_reason"), ("removed", "removed_by_kind")):
         for name, value in summary[key].items():
-            lines.append(f"  {title + ' ' + name:<30}{value:>10}")
+            lines.append(f"  {title + ' ' + name:<{width - 2}}{value:>10}")
     return "\n".join(lines)
