@@ -139,7 +139,7 @@ def beam_counters(result: Any) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
-def run(argv: list[str] | None = None, *, save_main_session: bool = False) -> dict[str, Any] | None:
+def run(argv: list[str] | None = None) -> dict[str, Any] | None:
     """Build and run the pipeline; returns the run summary (None when the runner did not finish)."""
     options = PipelineOptions(argv)
     opts = options.view_as(PresswashOptions)

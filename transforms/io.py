@@ -17,12 +17,11 @@ from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import WriteToParquet
-from apache_beam.metrics import Metrics
 
 from transforms import summary as accounting
 from transforms.document import Reject
 from transforms.readers import ReadLimits, content_id, read_records
-from transforms.stages import NAMESPACE, REJECTS
+from transforms.stages import REJECTS, Counters
 
 SUMMARY_NAME = "run-summary.json"
 
@@ -32,13 +31,11 @@ class _ReadFileFn(beam.DoFn):
         self._format, self._limits = input_format, limits
 
     def setup(self) -> None:
-        self._read = Metrics.counter(NAMESPACE, "documents_read")
-        self._files = Metrics.counter(NAMESPACE, "files_read")
-        self._rejected = Metrics.counter(NAMESPACE, "rejected_read")
+        self._count = Counters()
 
     def process(self, readable: fileio.ReadableFile):
         path = readable.metadata.path
-        self._files.inc()
+        self._count("files_read")
         opener = lambda: readable.open(compression_type=CompressionTypes.UNCOMPRESSED)  # noqa: E731
         try:
             for item in read_records(path, opener, input_format=self._format, limits=self._limits):
@@ -49,9 +46,9 @@ class _ReadFileFn(beam.DoFn):
                 f"{type(exc).__name__}: {exc}"[:4000], b"", readable.metadata.size_in_bytes or 0))
 
     def _route(self, item):
-        self._read.inc()
+        self._count("documents_read")
         if isinstance(item, Reject):
-            self._rejected.inc()
+            self._count("rejected_read")
             return beam.pvalue.TaggedOutput(REJECTS, item)
         return item
 
@@ -86,14 +83,11 @@ class _CountTallies(beam.DoFn):
         self._tally = tally
 
     def setup(self) -> None:
-        self._counters = {}
+        self._count = Counters()
 
     def process(self, item):
         for name, value in self._tally(item).items():
-            counter = self._counters.get(name)
-            if counter is None:
-                counter = self._counters[name] = Metrics.counter(NAMESPACE, name)
-            counter.inc(value)
+            self._count(name, value)
         yield item
 
 

@@ -34,17 +34,17 @@ REJECTS = "rejects"
 MAX_ERROR_CHARS = 4000
 
 
-class _Counters:
-    """A ``count(name)`` callable backed by Beam counters, created lazily per worker."""
+class Counters:
+    """A ``count(name, value=1)`` callable backed by Beam counters, created lazily per worker."""
 
     def __init__(self) -> None:
         self._counters: dict[str, Any] = {}
 
-    def __call__(self, name: str) -> None:
+    def __call__(self, name: str, value: int = 1) -> None:
         counter = self._counters.get(name)
         if counter is None:
             counter = self._counters[name] = Metrics.counter(NAMESPACE, name)
-        counter.inc()
+        counter.inc(value)
 
 
 def reject_from_exception(doc: Doc, stage: str, exc: BaseException) -> Reject:
@@ -63,7 +63,7 @@ class _StageFn(beam.DoFn):
         self._stage, self._func, self._kwargs = stage, func, kwargs
 
     def setup(self) -> None:
-        self._count = _Counters()
+        self._count = Counters()
 
     def _apply(self, doc: Doc) -> Doc:
         return self._func(doc, count=self._count, **self._kwargs)
