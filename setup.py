@@ -5,9 +5,13 @@ Works with Beam's ``--setup_file ./setup.py``: the sdist holds the three package
 the package ``presswash_seeds``; the sample inputs are not shipped).
 """
 
-from setuptools import setup
+import re
+from pathlib import Path
 
-VERSION = "0.1.0"
+from setuptools import find_packages, setup
+
+# The one version string lives in schemas/version.py (written into every output row).
+VERSION = re.search(r'PIPELINE_VERSION = "([^"]+)"', Path(__file__).with_name("schemas").joinpath("version.py").read_text()).group(1)
 
 INSTALL_REQUIRES = [
     "apache-beam>=2.60,<3",
@@ -34,7 +38,7 @@ setup(
     long_description=open("README.md", encoding="utf-8").read() if __import__("os").path.exists("README.md") else "",
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
-    packages=["pipeline", "transforms", "schemas", "presswash_seeds"],
+    packages=find_packages(include=["pipeline", "pipeline.*", "transforms", "transforms.*", "schemas", "schemas.*"]) + ["presswash_seeds"],
     package_dir={"presswash_seeds": "seeds"},
     package_data={
         "presswash_seeds": [

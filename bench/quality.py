@@ -79,7 +79,7 @@ def run_pipeline(ids: list[str], eval_dir: Path, split: str, mode: str, workdir:
 
 
 def gold_languages(ids: list[str], eval_dir: Path, split: str) -> dict[str, str]:
-    from transforms.language import LanguageDetector, language_sample
+    from transforms.text.language import LanguageDetector, language_sample
 
     detector = LanguageDetector()
     out = {}

@@ -32,7 +32,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # single-threaded trees: fast on 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from transforms import boilerplate as bp  # noqa: E402
+from transforms.text import boilerplate as bp  # noqa: E402
 from transforms.document import Doc  # noqa: E402
 
 # The evaluation set lies beside the repository (../shared/eval), as in CI.
@@ -53,37 +53,14 @@ def tokens(text: str) -> list[str]:
 
 
 def prefix_doc(text: str, chain: str) -> Doc:
-    """The document as the boilerplate stage receives it."""
+    """The document as the boilerplate stage receives it (the stage table up to that stage)."""
     from transforms import clean
 
-    captured: list[Doc] = []
-
-    def recorder(doc, count=None, resources=None):
-        captured.append(doc)
-        return doc
-
-    if chain == "real":
-        original = bp.remove_boilerplate
-        bp.remove_boilerplate = recorder
-        try:
-            clean.clean_text(text, boilerplate_mode="on")
-        finally:
-            bp.remove_boilerplate = original
-        return captured[0]
-    # "lite": the chain without the editorial-appeal stage.
-    from transforms.captions import extract_captions
-    from transforms.credits import extract_credits
-    from transforms.headline import dedup_headline
-    from transforms.language import detect_language
-    from transforms.normalize import normalize_doc
-
-    res = clean.default_resources()
     doc = Doc(id="", source="<text>", file="<text>", raw=b"", input_format="text", text=text)
-    doc = normalize_doc(doc)
-    doc = dedup_headline(doc)
-    doc = extract_captions(doc, res.captions)
-    doc = extract_credits(doc, res.credits)
-    return detect_language(doc, clean.default_detector())
+    # "lite": the chain without the editorial-appeal stage.
+    skip = ("appeals",) if chain == "lite" else ()
+    return clean.clean_doc(doc, clean.default_resources(), clean.default_detector(), boilerplate_mode="on",
+                           until="boilerplate", skip=skip)
 
 
 def line_labels(texts: list[str], gold: str) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from transforms.clean import clean_doc, default_detector, default_resources
 from transforms.document import Doc, Reject
-from transforms.readers import FORMATS, read_records
+from transforms.ingest.readers import FORMATS, read_records
 
 
 def explain_doc(doc: Doc, out: TextIO, *, only_removed: bool = False, width: int = 100) -> None:

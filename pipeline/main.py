@@ -31,11 +31,11 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from pipeline.options import PresswashOptions
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA, article_row, reject_row
-from transforms import summary as accounting
+from transforms import accounting
 from transforms.clean import CleaningResources, load_cleaning_resources
-from transforms.io import SUMMARY_NAME, ReadDocuments, SummarizeRun, WriteRows
-from transforms.stages import NAMESPACE, CleanDocuments
-from transforms.summary import format_summary
+from transforms.beam.io import SUMMARY_NAME, ReadDocuments, SummarizeRun, WriteRows
+from transforms.beam.stages import NAMESPACE, CleanDocuments
+from transforms.accounting import format_summary
 
 OUTPUT_GLOBS = ("articles-*.parquet", "rejects-*.parquet", SUMMARY_NAME)
 TEMP_GLOB = "beam-temp-*"  # what a killed run leaves behind

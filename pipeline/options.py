@@ -5,7 +5,7 @@ from __future__ import annotations
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from transforms.clean import BOILERPLATE_MODES
-from transforms.readers import FORMATS, ReadLimits
+from transforms.ingest.readers import FORMATS, ReadLimits
 
 DEFAULT_INPUT = "seeds/samples/*"
 DEFAULT_OUTPUT = "output"

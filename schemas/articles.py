@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 
 from transforms.clean import parse_published
+from schemas.version import PIPELINE_VERSION, SCHEMA_VERSION
 from transforms.document import Doc, Reject
+from transforms.keys import content_key, domain_of
 
-PIPELINE_VERSION = "0.1.0"
-SCHEMA_VERSION = "1"
 _META = {b"presswash.schema_version": SCHEMA_VERSION.encode(), b"presswash.pipeline_version": PIPELINE_VERSION.encode()}
 
 CAPTION_TYPE = pa.struct([pa.field("text", pa.string()), pa.field("credit", pa.string())])
+COMMENT_TYPE = pa.struct([
+    pa.field("author", pa.string()),
+    pa.field("text", pa.string()),
+    pa.field("published", pa.timestamp("us", tz="UTC")),
+])
 REMOVED_TYPE = pa.struct([
     pa.field("kind", pa.string()),
     pa.field("text", pa.string()),
@@ -41,6 +44,7 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("language", pa.string()),
         pa.field("language_score", pa.float32()),
         pa.field("word_count", pa.int32()),
+        pa.field("comments", pa.list_(COMMENT_TYPE)),
         pa.field("removed", pa.list_(REMOVED_TYPE)),
         pa.field("content_hash", pa.string()),
         pa.field("input_format", pa.string()),
@@ -59,6 +63,7 @@ REJECT_SCHEMA = pa.schema(
         pa.field("error", pa.string()),
         pa.field("raw", pa.binary()),
         pa.field("raw_size", pa.int64()),
+        pa.field("duplicate_of", pa.string()),
         pa.field("pipeline_version", pa.string()),
     ],
     metadata=_META,
@@ -68,22 +73,6 @@ REJECT_SCHEMA = pa.schema(
 def body_of(paragraphs: list[str]) -> str:
     """Paragraphs joined by a blank line."""
     return "\n\n".join(paragraphs)
-
-
-def content_hash(body: str) -> str:
-    """Hash of the clean body with white space and case folded (for corpus dedup)."""
-    return hashlib.sha256(" ".join(body.casefold().split()).encode("utf-8")).hexdigest()
-
-
-def domain_of(url: str | None) -> str | None:
-    """Host of a URL without a leading ``www.``."""
-    if not url:
-        return None
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
-    return (host[4:] if host.startswith("www.") else host) or None
 
 
 _CJK_CHAR_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -108,7 +97,7 @@ def article_row(doc: Doc) -> dict[str, Any]:
         "id": doc.id,
         "source": doc.source,
         "url": doc.url,
-        "domain": domain_of(doc.url),
+        "domain": doc.domain or domain_of(doc.url),
         "title": doc.title,
         "subtitle": doc.subtitle,
         "authors": list(doc.authors),
@@ -120,8 +109,10 @@ def article_row(doc: Doc) -> dict[str, Any]:
         "language": doc.language,
         "language_score": doc.language_score,
         "word_count": count_words(body),
+        "comments": [{"author": c.author, "text": c.text, "published": parse_published(c.published)}
+                     for c in doc.comments],
         "removed": [{"kind": r.kind, "text": r.text, "line": r.line, "detail": r.detail} for r in doc.removed],
-        "content_hash": content_hash(body),
+        "content_hash": doc.content_key or content_key(body),
         "input_format": doc.input_format,
         "pipeline_version": PIPELINE_VERSION,
         "metadata": sorted(metadata.items()),
@@ -138,5 +129,6 @@ def reject_row(reject: Reject) -> dict[str, Any]:
         "error": reject.error,
         "raw": reject.raw,
         "raw_size": reject.raw_size,
+        "duplicate_of": reject.duplicate_of,
         "pipeline_version": PIPELINE_VERSION,
     }

@@ -9,9 +9,9 @@ import warnings
 import numpy as np
 import pytest
 
-from transforms import boilerplate as bp
+from transforms.text import boilerplate as bp
 from transforms.document import Doc, Segment
-from transforms.normalize import normalize_text, segment
+from transforms.text.normalize import normalize_text, segment
 
 NAV = ["Home", "World", "Politics", "Business", "Technology", "Sport", "Sign in", "Subscribe", "Search"]
 HEADLINE = "Harbour town votes to rebuild its old wooden pier after winter storms"

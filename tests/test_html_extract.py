@@ -1,4 +1,4 @@
-"""HTML mode: transforms.html_extract on small hand-written pages (no DEV data)."""
+"""HTML mode: transforms.html.extract on small hand-written pages (no DEV data)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 import pytest
 
 from transforms.document import Caption
-from transforms.html_extract import ExtractionError, HtmlExtract, extract_html
+from transforms.html.extract import ExtractionError, HtmlExtract, extract_html
 
 BODY_1 = ("The city council voted on Tuesday to expand the harbour ferry service, adding three new routes "
           "that will connect the northern suburbs with the old town for the first time since 1987.")
@@ -299,7 +299,7 @@ def test_unusual_but_valid_inputs():
 
 
 def test_module_has_no_beam_import():
-    import transforms.html_extract as module
+    import transforms.html.extract as module
 
     source = open(module.__file__, encoding="utf-8").read()
     assert "apache_beam" not in source

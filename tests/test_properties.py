@@ -7,7 +7,7 @@
 * kept paragraphs stay in input order;
 * idempotent: cleaning the clean body again, with the title as hint, changes nothing.
 
-The line classifier (``transforms.boilerplate``) is switched off (``boilerplate_mode="off"``)
+The line classifier (``transforms.text.boilerplate``) is switched off (``boilerplate_mode="off"``)
 for idempotence: it scores a line against its neighbours and the whole page, so its
 decisions on a body that no longer has navigation around it are a different question.
 The other properties run with it on as well.
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from transforms.clean import clean_text
-from transforms.normalize import normalize_text, segment
+from transforms.text.normalize import normalize_text, segment
 
 BOUNDED = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

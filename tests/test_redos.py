@@ -17,7 +17,9 @@ from typing import Callable
 
 import pytest
 
-from transforms import appeals, boilerplate, captions, credits, headline, html_extract, normalize, patterns
+from transforms import patterns
+from transforms.html import extract as html_extract
+from transforms.text import appeals, boilerplate, captions, credits, headline, normalize
 from transforms.clean import clean_text, default_resources
 
 N = 25_000

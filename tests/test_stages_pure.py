@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FIXTURES
-from transforms.appeals import find_appeals, remove_appeals
-from transforms.captions import extract_captions, split_credit
+from transforms.text.appeals import find_appeals, remove_appeals
+from transforms.text.captions import extract_captions, split_credit
 from transforms.clean import clean_text
-from transforms.credits import authors_of, contributors_of, extract_credits, split_names
+from transforms.text.credits import authors_of, contributors_of, extract_credits, split_names
 from transforms.document import Caption, Doc
-from transforms.headline import dedup_headline, strip_site_name, title_variants
-from transforms.language import language_sample
-from transforms.normalize import normalize_doc, normalize_text, segment
+from transforms.text.headline import dedup_headline, strip_site_name, title_variants
+from transforms.text.language import language_sample
+from transforms.text.normalize import normalize_doc, normalize_text, segment
 
 
 def make_doc(text: str, **fields) -> Doc:
@@ -289,7 +289,7 @@ def test_html_audit_lists_what_main_content_extraction_dropped(resources, detect
 
 
 def test_page_blocks_survive_deep_nesting():
-    from transforms.html_audit import page_blocks
+    from transforms.html.audit import page_blocks
 
     assert page_blocks("<div>" * 20000 + "deep" + "</div>" * 20000) in ([], ["deep"])
     assert page_blocks("<p>a<b>b</b></p><script>x()</script><p>c</p>") == ["ab", "c"]
@@ -321,6 +321,6 @@ def test_long_product_paragraph_with_one_appeal_phrase_stays(resources, paragrap
     ],
 )
 def test_tidy_caption_gives_one_form(resources, caption, tidy):
-    from transforms.captions import tidy_caption
+    from transforms.text.captions import tidy_caption
 
     assert tidy_caption(caption, resources.captions) == tidy

@@ -1,7 +1,7 @@
 """The whole cleaning chain as plain functions (no Beam import).
 
 The Beam pipeline runs these same functions one stage at a time
-(``transforms.stages``); this module strings them together for the
+(``transforms.beam.stages``); this module strings them together for the
 ``explain`` command, the quality benchmark and tests.
 
 >>> doc = clean_text("My headline\\n\\nMy headline\\n\\nFirst paragraph of the story, long enough.")
@@ -15,16 +15,17 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from transforms.appeals import AppealPatterns, load_appeal_patterns, remove_appeals
-from transforms.captions import CaptionPatterns, extract_captions, load_caption_patterns, tidy_caption
-from transforms.credits import CreditPatterns, extract_credits, load_credit_patterns
+from transforms.text.appeals import AppealPatterns, load_appeal_patterns, remove_appeals
+from transforms.text.captions import CaptionPatterns, extract_captions, load_caption_patterns, tidy_caption
+from transforms.text.credits import CreditPatterns, extract_credits, load_credit_patterns
 from transforms.document import Counter, Doc, no_count
-from transforms.headline import dedup_headline
-from transforms.html_audit import not_main_content
-from transforms.language import LanguageDetector, detect_language
-from transforms.normalize import normalize_doc, normalize_text
+from transforms.keys import content_key, domain_for
+from transforms.text.headline import dedup_headline
+from transforms.html.audit import not_main_content
+from transforms.text.language import LanguageDetector, detect_language
+from transforms.text.normalize import normalize_doc, normalize_text
 from transforms.patterns import SEEDS_DIR
 
 BOILERPLATE_MODES = ("auto", "on", "off")
@@ -37,12 +38,12 @@ class CleaningResources:
     appeals: AppealPatterns
     captions: CaptionPatterns
     credits: CreditPatterns
-    boilerplate: Any  # transforms.boilerplate.BoilerplateResources
+    boilerplate: Any  # transforms.text.boilerplate.BoilerplateResources
 
 
 def load_cleaning_resources(seeds_dir: str | Path = SEEDS_DIR) -> CleaningResources:
     """Read and compile every pattern list and model under ``seeds_dir``."""
-    from transforms import boilerplate
+    from transforms.text import boilerplate
 
     return CleaningResources(
         appeals=load_appeal_patterns(seeds_dir),
@@ -61,7 +62,7 @@ def extract_html_doc(doc: Doc, count: Counter = no_count, *, caption_patterns: C
     """For HTML input: main content and metadata with trafilatura; text input passes unchanged."""
     if doc.input_format != "html":
         return doc
-    from transforms.html_extract import extract_html
+    from transforms.html.extract import extract_html
 
     page = extract_html(doc.text, url=doc.url)
     metadata = {**page.metadata, **doc.metadata}
@@ -96,23 +97,122 @@ def finish_doc(doc: Doc) -> Doc:
     )
 
 
-def clean_doc(doc: Doc, resources: CleaningResources, detector: LanguageDetector, count: Counter = no_count,
-              *, boilerplate_mode: str = "auto") -> Doc:
-    """Run every stage on one document, in pipeline order."""
-    from transforms.boilerplate import remove_boilerplate
+class EmptyArticle(ValueError):
+    """No article text is left after cleaning."""
 
-    doc = extract_html_doc(doc, count, caption_patterns=resources.captions)
-    doc = normalize_doc(doc, count)
-    doc = dedup_headline(doc, count)
+    reason = "empty_after_cleaning"
+
+
+def finish_article(doc: Doc, count: Counter = no_count) -> Doc:
+    """Final field clean-up; a document with no article text left raises :class:`EmptyArticle`."""
+    doc = finish_doc(doc)
+    if not doc.segments:
+        kinds = ", ".join(sorted({r.kind for r in doc.removed})) or "nothing (the input had no text)"
+        raise EmptyArticle(f"no article text left; removed: {kinds}")
+    return doc
+
+
+def assign_keys(doc: Doc, count: Counter = no_count) -> Doc:
+    """The keys corpus and streaming work group by: ``domain`` and ``content_key``."""
+    return doc.replace(
+        domain=doc.domain or domain_for(doc.url, doc.file),
+        content_key=content_key("\n\n".join(doc.paragraphs)),
+    )
+
+
+def boilerplate_step(doc: Doc, count: Counter = no_count, *, mode: str = "auto", resources: Any = None) -> Doc:
+    """The line classifier, where :func:`use_boilerplate` says it runs."""
+    from transforms.text.boilerplate import remove_boilerplate
+
+    return remove_boilerplate(doc, count, resources) if use_boilerplate(doc, mode) else doc
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One cleaning stage: the pure function and where its arguments come from.
+
+    ``func(doc, count=..., **kwargs)`` with kwargs from ``args(resources,
+    settings)`` (read by the driver), ``worker()`` (built once per worker, e.g.
+    the language detector) and ``side_inputs`` (names of corpus-level side
+    inputs, e.g. per-site line counts, given by the caller).
+    """
+
+    name: str  # stage name in rejects and counters
+    label: str  # Beam transform label
+    func: Callable[..., Doc]
+    args: Callable[[CleaningResources, "CleanSettings"], dict[str, Any]] = lambda res, settings: {}
+    worker: Callable[[], dict[str, Any]] | None = None
+    side_inputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CleanSettings:
+    """The options that change what the stages do."""
+
+    boilerplate_mode: str = "auto"
+
+
+def _detector_kwargs() -> dict[str, Any]:
+    return {"detector": default_detector()}
+
+
+@functools.cache
+def _worker_kwargs(name: str) -> dict[str, Any]:
+    """A stage's per-worker arguments, built once per process outside Beam (Beam builds them in setup)."""
+    spec = next(spec for spec in STAGES if spec.name == name)
+    return spec.worker() if spec.worker else {}
+
+
+# The stage order, written once: the Beam graph (transforms.beam.stages.CleanDocuments),
+# clean_doc (explain, bench, tests) and the training script all run this table.
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec("extract_html", "ExtractHtml", extract_html_doc,
+              lambda res, settings: {"caption_patterns": res.captions}),
+    StageSpec("normalize", "Normalize", normalize_doc),
+    StageSpec("headline", "Headline", dedup_headline),
     # Appeals before captions: a caption repeated on both sides of an appeal box is
     # adjacent only once the box is gone (and one pass then cleans it for good).
-    doc = remove_appeals(doc, resources.appeals, count)
-    doc = extract_captions(doc, resources.captions, count)
-    doc = extract_credits(doc, resources.credits, count)
-    doc = detect_language(doc, detector, count)
-    if use_boilerplate(doc, boilerplate_mode):
-        doc = remove_boilerplate(doc, count, resources.boilerplate)
-    return finish_doc(doc)
+    StageSpec("appeals", "Appeals", remove_appeals, lambda res, settings: {"patterns": res.appeals}),
+    StageSpec("captions", "Captions", extract_captions, lambda res, settings: {"patterns": res.captions}),
+    StageSpec("credits", "Credits", extract_credits, lambda res, settings: {"patterns": res.credits}),
+    StageSpec("language", "Language", detect_language, worker=_detector_kwargs),
+    StageSpec("boilerplate", "Boilerplate", boilerplate_step,
+              lambda res, settings: {"mode": settings.boilerplate_mode, "resources": res.boilerplate}),
+    StageSpec("finish", "Finish", finish_article),
+    StageSpec("keys", "Keys", assign_keys),
+)
+STAGE_NAMES = tuple(spec.name for spec in STAGES)
+
+
+def clean_doc(doc: Doc, resources: CleaningResources, detector: LanguageDetector | None = None,
+              count: Counter = no_count, *, boilerplate_mode: str = "auto", side: dict[str, Any] | None = None,
+              until: str | None = None, skip: tuple[str, ...] = ("finish",)) -> Doc:
+    """Run the stages of :data:`STAGES` on one document, in pipeline order.
+
+    ``until`` stops before the named stage (the training script uses the input
+    of the boilerplate stage); ``skip`` leaves stages out (by default ``finish``'s
+    empty-article check, so that explain and the bench see what is left; its
+    field clean-up still runs).  ``side`` holds the corpus-level side inputs
+    the stages name (missing ones are empty).
+    """
+    settings = CleanSettings(boilerplate_mode=boilerplate_mode)
+    side = side or {}
+    for spec in STAGES:
+        if spec.name == until:
+            return doc
+        if spec.name in skip:
+            if spec.name == "finish":
+                doc = finish_doc(doc)
+            continue
+        kwargs = spec.args(resources, settings)
+        if spec.worker is not None:
+            kwargs.update(_worker_kwargs(spec.name))
+            if detector is not None and "detector" in kwargs:
+                kwargs["detector"] = detector
+        for name in spec.side_inputs:
+            kwargs[name] = side.get(name, {})
+        doc = spec.func(doc, count=count, **kwargs)
+    return doc
 
 
 @functools.cache

@@ -44,6 +44,15 @@ class Caption:
     credit: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A reader comment, moved out of the body into ``comments``."""
+
+    text: str
+    author: str | None = None
+    published: str | None = None  # as the page gives it; parsed when the row is built
+
+
 @dataclass(slots=True)
 class Doc:
     """A document between reading and writing."""
@@ -51,7 +60,7 @@ class Doc:
     id: str
     source: str  # input URI, with ":<line>" for a JSONL line
     file: str  # the input file, for per-file accounting
-    raw: bytes
+    raw: bytes  # the input bytes; emptied once read (rejects re-read them by ``source``, see transforms.beam.io)
     input_format: str  # "text" | "html"
     text: str = ""  # decoded (and, for HTML, extracted) text before segmentation
     url: str | None = None
@@ -68,6 +77,9 @@ class Doc:
     language: str = "und"
     language_score: float = 0.0
     metadata: dict[str, str] = field(default_factory=dict)
+    comments: list[Comment] = field(default_factory=list)
+    domain: str | None = None  # the site (URL host, else the input's parent folder): key of per-site work
+    content_key: str | None = None  # hash of the cleaned body's text key: key of exact dedup
 
     def replace(self, **changes) -> "Doc":
         return dataclasses.replace(self, **changes)
@@ -90,3 +102,4 @@ class Reject:
     error: str
     raw: bytes
     raw_size: int  # size of the original input; larger than len(raw) when raw was cut at the limit
+    duplicate_of: str | None = None  # dedup rejects: the id of the kept copy

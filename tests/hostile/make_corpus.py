@@ -203,9 +203,9 @@ def _duplicate_ids_jsonl(ctx: Ctx) -> bytes:
         {"id": "d1", "text": c},  # 3 duplicate_id
         {"id": 7, "text": c},  # 4 article (id "7")
         {"id": "7", "text": a},  # 5 duplicate_id: 7 and "7" are the same id
-        {"text": b + "\nNo id here."},  # 6 article (id from the content)
-        {"text": b + "\nNo id here."},  # 7 duplicate_id: the same line again has the same content id
-        {"id": "", "text": c + "\nEmpty id."},  # 8 article (empty id -> content id)
+        {"text": b + "\nNo id here."},  # 6 article (id from the source: file and line)
+        {"text": b + "\nNo id here."},  # 7 the same line again: its own id (a duplicate is dedup's matter)
+        {"id": "", "text": c + "\nEmpty id."},  # 8 article (empty id -> id from the source)
     )
 
 
@@ -363,7 +363,7 @@ CASES: tuple[Case, ...] = (
     Case("duplicate-ids.jsonl", "JSONL: duplicate ids (also 7 vs \"7\", identical lines without id)",
          _duplicate_ids_jsonl, (article(1), article(2), reject("parse_jsonl/duplicate_id", 3), article(4),
                                 reject("parse_jsonl/duplicate_id", 5), article(6),
-                                reject("parse_jsonl/duplicate_id", 7), article(8))),
+                                article(7), article(8))),
     Case("jsonl-no-extension", "JSONL without an extension (sniffed)",
          lambda c: _jsonl({"id": "s1", "text": prose(c)}), (article(line=1),)),
     Case("README", "plain text without an extension (sniffed)", lambda c: prose(c, title="Ferry notes").encode(),
@@ -406,7 +406,7 @@ NOTES: dict[str, str] = {
     'million-lines.txt': 'over `--max_lines` (200,000)',
     'truncated.jsonl.gz': 'lines before the damage are kept',
     'huge-values.jsonl': 'the 12 MB line is skipped, the rest of the file is read',
-    'duplicate-ids.jsonl': 'first occurrence kept; ids are per file (a line without id gets a content hash)',
+    'duplicate-ids.jsonl': 'first occurrence kept; ids are per file (a line without id gets an id from file and line)',
     'deep.html': 'deeper than the HTML parser goes (libxml2: 256 levels)',
     'xxe.html': 'nothing fetched, no entity expanded (left as text)',
     'prose.html': 'rerun with `--input_format text` to read it as text',

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from transforms.document import Caption, Removed
-from transforms.headline import headline_key
+from transforms.text.headline import headline_key
 
 MAX_AUDIT_BLOCKS = 2000
 MAX_AUDIT_CHARS = 200_000

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import hashlib
 import json
 import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator
 
-from transforms.decode import DecodeError, decode_bytes
+from transforms.ingest.decode import DecodeError, decode_bytes
 from transforms.document import Doc, Reject
+from transforms.keys import source_id
 
 FORMATS = ("auto", "text", "jsonl", "html")
 _EXTENSIONS = {
@@ -100,15 +100,10 @@ def sniff_format(head: bytes) -> str:
     return "text"
 
 
-def content_id(data: bytes) -> str:
-    """Stable document id from its bytes."""
-    return hashlib.sha256(data).hexdigest()[:20]
-
-
 def _reject(source: str, file: str, stage: str, reason: str, error: str, raw: bytes, limits: ReadLimits,
             *, raw_size: int | None = None, doc_id: str | None = None) -> Reject:
     kept = raw[: limits.max_reject_raw_bytes]
-    return Reject(doc_id or content_id(raw), source, file, stage, reason, error, kept,
+    return Reject(doc_id or source_id(source), source, file, stage, reason, error, kept,
                   len(raw) if raw_size is None else raw_size)
 
 
@@ -134,7 +129,7 @@ def _text_doc(path: str, data: bytes, fmt: str, limits: ReadLimits) -> Doc | Rej
     if fmt == "text" and text.count("\n") >= limits.max_lines:
         return _reject(path, path, "read", "too_many_lines",
                        f"{text.count(chr(10)) + 1} lines, limit {limits.max_lines} (--max_lines)", data, limits)
-    doc = Doc(id=content_id(data), source=path, file=path, raw=data, input_format=fmt)
+    doc = Doc(id=source_id(path), source=path, file=path, raw=data, input_format=fmt)
     doc.metadata["encoding"] = encoding
     if fmt == "text":
         doc.text = text
@@ -179,7 +174,7 @@ def _jsonl_doc(path: str, number: int, line: bytes, seen_ids: set[str], limits: 
             return bad("invalid_field_type", f"line {number}: '{key}' must be a string, got {type(obj[key]).__name__}")
     if not body.strip():
         return bad("empty_input", f"line {number}: '{body_key}' is empty")
-    doc_id = str(raw_id) if raw_id is not None and str(raw_id).strip() else content_id(line)
+    doc_id = str(raw_id) if raw_id is not None and str(raw_id).strip() else source_id(source)
     if doc_id in seen_ids:
         return _reject(source, path, "parse_jsonl", "duplicate_id",
                        f"line {number}: id {doc_id!r} already used earlier in this file", line, limits,

@@ -110,7 +110,7 @@ def _decode(html: str | bytes) -> str:
     raw = bytes(html)
     if len(raw) > 4 * MAX_HTML_CHARS:
         raise ExtractionError("too_large", f"{len(raw)} bytes")
-    from transforms.decode import DecodeError, decode_bytes
+    from transforms.ingest.decode import DecodeError, decode_bytes
 
     try:
         return decode_bytes(raw, html=True)[0]
@@ -250,7 +250,7 @@ def _caption_of(figcaption) -> tuple[str, str | None]:
         if _key(text):
             return text, _norm_space(" ".join(credit_parts))
     # A credit written into the text is split off by the shared caption stage
-    # (transforms.captions.tidy_caption), like every other caption.
+    # (transforms.text.captions.tidy_caption), like every other caption.
     return full, None
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.document import Caption, Counter, Doc, Removed, Segment, no_count
-from transforms.headline import headline_key
+from transforms.text.headline import headline_key
 from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, read_list
 
 MIN_CAPTION_WORDS = 3

@@ -18,10 +18,11 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import WriteToParquet
 
-from transforms import summary as accounting
+from transforms import accounting
 from transforms.document import Reject
-from transforms.readers import ReadLimits, content_id, read_records
-from transforms.stages import REJECTS, Counters
+from transforms.ingest.readers import ReadLimits, read_records
+from transforms.keys import source_id
+from transforms.beam.stages import REJECTS, Counters
 
 SUMMARY_NAME = "run-summary.json"
 
@@ -42,7 +43,7 @@ class _ReadFileFn(beam.DoFn):
                 yield self._route(item)
         except Exception as exc:  # noqa: BLE001 - a reader bug costs this file's remainder, never the run
             yield self._route(Reject(
-                content_id(path.encode()), path, path, "read", f"exception:{type(exc).__name__}",
+                source_id(path), path, path, "read", f"exception:{type(exc).__name__}",
                 f"{type(exc).__name__}: {exc}"[:4000], b"", readable.metadata.size_in_bytes or 0))
 
     def _route(self, item):
@@ -94,7 +95,7 @@ class _CountTallies(beam.DoFn):
 class WriteRows(beam.PTransform):
     """Rows to ``<prefix>-SSSSS-of-NNNNN.parquet`` with an explicit schema (temp files, then rename).
 
-    ``tally(item)`` names the counters each written item adds to (``transforms.summary``).
+    ``tally(item)`` names the counters each written item adds to (``transforms.accounting``).
     """
 
     def __init__(self, prefix: str, schema, to_row, tally, num_shards: int = 0) -> None:
