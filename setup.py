@@ -23,10 +23,17 @@ INSTALL_REQUIRES = [
     "charset-normalizer>=3.0",
     "python-dateutil>=2.8",
     "numpy>=1.24",
+    "rensa>=0.5,<0.6",  # MinHash for near-dup dedup: 17x datasketch's speed, same error (docs/corpus.md)
+    "fastwarc>=2.0,<3",  # WARC input: 2x warcio's records/s, reports truncated records (docs/corpus.md)
 ]
 
 EXTRAS = {
-    "test": ["pytest>=8", "hypothesis>=6.100"],
+    # warcio: writes the WARC test fixtures (a writer independent of the FastWARC reader)
+    "test": ["pytest>=8", "hypothesis>=6.100", "warcio>=1.7",
+             "duckdb>=1.0",  # duckdb: tests/test_readme.py runs the documented read-back commands
+             # gcp: the streaming/runner/BigQuery tests (ReadFromPubSub and the emulator client
+             # google-cloud-pubsub, the DataflowRunner dry-run translation, the BigQuery schema clients)
+             "apache-beam[gcp]>=2.60,<3"],
     "bench": ["psutil>=5.9", "duckdb>=1.0", "scikit-learn>=1.3"],  # scikit-learn: training the line classifier only
     "gcp": ["apache-beam[gcp]>=2.60,<3"],
 }
@@ -43,9 +50,10 @@ setup(
     package_data={
         "presswash_seeds": [
             "*.md",
-            "appeals/*.txt", "appeals/*.md",
+            "phrases/*.txt", "phrases/*.md",  # one file per concept, shared by the stages
             "captions/*.txt",
             "credits/*.txt",
+            "comments/*.txt",  # tests/test_template.py checks the sdist holds every seeds/ data file
             "boilerplate/*.txt", "boilerplate/*.json", "boilerplate/*.md",
         ],
     },

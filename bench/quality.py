@@ -128,6 +128,34 @@ def report(result: dict, scorer, worst: int) -> str:
     return "\n".join(lines)
 
 
+def html_class_counts(workdir: Path, ids: list[str], eval_dir: Path, split: str) -> str:
+    """HTML mode, per-class counts from the run's articles: mid-sentence paragraph breaks (a break
+    where the gold has one line), standfirsts, comments, captions, fallbacks, removed kinds."""
+    from bench.html_cv import mid_sentence_breaks
+
+    suffix = MODES["html"]
+    counts: dict[str, int] = defaultdict(int)
+    removed: dict[str, int] = defaultdict(int)
+    cols = ["source", "body", "subtitle", "comments", "captions", "removed", "metadata"]
+    for f in sorted(glob.glob(str(workdir / "output-html" / "articles-*.parquet"))):
+        for row in pq.read_table(f, columns=cols).to_pylist():
+            page = Path(row["source"]).name[: -len(suffix)]
+            gold = (eval_dir / split / f"{page}.gold.txt").read_text(encoding="utf-8")
+            counts["mid-sentence paragraph breaks"] += mid_sentence_breaks(row["body"] or "", gold)
+            counts["pages with a subtitle (standfirst)"] += bool(row["subtitle"])
+            counts["reader comments extracted"] += len(row["comments"] or [])
+            counts["captions"] += len(row["captions"] or [])
+            meta = dict(row["metadata"] or [])
+            if meta.get("extractor", "trafilatura") != "trafilatura":
+                counts[f"pages from the fallback ({meta['extractor']})"] += 1
+            for r in row["removed"] or []:
+                removed[r["kind"]] += 1
+    lines = ["HTML per-class counts:", ""]
+    lines += [f"  {name}: {n}" for name, n in counts.items()]
+    lines.append("  removed segments by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(removed.items())))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", default="dev")
@@ -136,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where inputs and outputs go (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="write per-page scores and aggregates here")
     parser.add_argument("--worst", type=int, default=10)
-    parser.add_argument("--cv", action="store_true", help="also print the leave-sites-out CV score of the model")
+    parser.add_argument("--cv", action="store_true",
+                        help="also print the leave-sites-out CV scores (text: the line model; html: bench/html_cv.py)")
     parser.add_argument("pipeline_args", nargs="*", help="extra pipeline options after --")
     args = parser.parse_args(argv)
 
@@ -150,6 +179,16 @@ def main(argv: list[str] | None = None) -> int:
         results[mode] = evaluate(mode, ids, args.eval_dir, args.split, workdir, args.pipeline_args, scorer, languages)
         print(report(results[mode], scorer, args.worst))
         print()
+        if mode == "html":
+            print(html_class_counts(workdir, ids, args.eval_dir, args.split))
+            print()
+    if args.cv and "html" in modes:
+        # HTML mode: leave-sites-out CV of the extraction choices (bench/html_cv.py)
+        cmd = [sys.executable, "-m", "bench.html_cv", "--eval-dir", str(args.eval_dir), "--split", args.split]
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"html_cv failed:\n{result.stderr[-3000:]}")
+        print(result.stdout)
     if args.cv:
         # The line classifier is learned from DEV: its honest figure is leave-sites-out CV.
         cmd = [sys.executable, str(ROOT / "bench" / "train_boilerplate.py")]

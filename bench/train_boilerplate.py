@@ -6,8 +6,9 @@ Usage (from the repository root, with the eval data at /work/shared/eval)::
     python bench/train_boilerplate.py --write    # CV report, then write seeds/boilerplate/model.json
 
 Each DEV page runs through the real cleaning chain up to (not including) the
-boilerplate stage (``transforms.clean.clean_doc`` with the boilerplate stage
-replaced by a recorder).  Line labels: a line is article text when its token
+boilerplate stage (``transforms.clean.clean_doc(..., until="boilerplate")``);
+the lines the classifier keeps then go through the text stages after it that
+take lines out (lone photo captions) before they are scored.  Line labels: a line is article text when its token
 sequence occurs in the gold body (lines under 4 tokens only when they are a
 whole gold paragraph).  Model: sklearn GradientBoostingClassifier, fixed
 seeds; the CV number is a 5-fold GroupKFold over sites (manifest ``group``),
@@ -46,6 +47,7 @@ REGIONS = (0.3, 0.5)
 INSIDES = (-1.5, -0.5, 0.0)
 OUTSIDES = (0.0, 1.0, 2.0, 99.0)
 EDGES = (99.0, 0.0, -0.5)
+GAPS = (0, 2, 4)  # short runs of dropped lines between kept lines filled back (subheads, list items)
 
 
 def tokens(text: str) -> list[str]:
@@ -96,16 +98,30 @@ def line_labels(texts: list[str], gold: str) -> np.ndarray:
     return out
 
 
-def load_pages(chain: str):
+def prefix_docs(chain: str, cache: str | None = None) -> dict[str, Doc]:
+    """Every DEV page as the boilerplate stage receives it, by page id.
+
+    ``cache`` (development only) keeps them in a pickle, so that feature and model
+    experiments run on the same stage output while other stages change.
+    """
+    import pickle
+
+    if cache and Path(cache).exists():
+        return pickle.loads(Path(cache).read_bytes())
+    ids = [i.strip() for i in (EVAL / "dev_ids.txt").read_text().split() if i.strip()]
+    docs = {i: prefix_doc((EVAL / "dev" / f"{i}.txt").read_text(encoding="utf-8"), chain) for i in ids}
+    if cache:
+        Path(cache).write_bytes(pickle.dumps(docs))
+    return docs
+
+
+def load_pages(chain: str, docs_cache: str | None = None):
     """Every DEV page through the chain prefix, with features, labels, tokens."""
     manifest = json.loads((EVAL / "manifest.json").read_text())["pages"]
-    ids = [i.strip() for i in (EVAL / "dev_ids.txt").read_text().split() if i.strip()]
     res = bp.load_resources(use_model=False)
     pages = []
-    for i in ids:
-        text = (EVAL / "dev" / f"{i}.txt").read_text(encoding="utf-8")
+    for i, doc in prefix_docs(chain, docs_cache).items():
         gold = (EVAL / "dev" / f"{i}.gold.txt").read_text(encoding="utf-8")
-        doc = prefix_doc(text, chain)
         x, _ = bp.page_features(doc.segments, title=doc.title, headline_line=doc.headline_line,
                                 language=doc.language, resources=res, anchor_lines=bp.anchor_lines(doc))
         texts = [s.text for s in doc.segments]
@@ -211,6 +227,19 @@ def fit_model(pages) -> tuple[bp.TreeModel, bp.TreeModel, list[np.ndarray]]:
     return stage1, stage2, s2
 
 
+def after_classifier(page, keep: np.ndarray) -> np.ndarray:
+    """The text stages after the classifier that take lines out of the body (lone photo captions), so that
+    the CV figure scores the body the pipeline writes."""
+    from transforms.text.photo_captions import find_lone_captions
+    from transforms import clean
+
+    kept = np.flatnonzero(keep)
+    gone = find_lone_captions([page["texts"][i] for i in kept], clean.default_resources().photo_captions)
+    keep = keep.copy()
+    keep[kept[gone]] = False
+    return keep
+
+
 def page_score(page, keep) -> float:
     """sh4 F1 of the kept lines (same as score.py's score_pair, on precomputed tokens)."""
     toks = [t for k, lt in zip(keep, page["toks"]) if k for t in lt]
@@ -241,7 +270,9 @@ def param_grid():
         for inside in INSIDES:
             for outside in OUTSIDES:
                 for edge in EDGES:
-                    yield {"region": region, "inside": inside, "outside": outside, "edge": edge}
+                    for gap in GAPS:
+                        yield {"region": region, "inside": inside, "outside": outside, "edge": edge,
+                               "gap": float(gap)}
 
 
 def choose_params(pages, scores) -> dict[str, float]:
@@ -270,6 +301,8 @@ def main(argv=None) -> int:
                     help="sample weight of a line from its token count")
     ap.add_argument("--no-cv", action="store_true", help="skip the cross-validation (with --write)")
     ap.add_argument("--pages", help="pickle of load_pages() to reuse (development only)")
+    ap.add_argument("--docs", help="pickle of the stage input documents to reuse (development only)")
+    ap.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples of sites for the interval")
     ap.add_argument("--dump", help="pickle of the out-of-fold scores and parameters per page (development only)")
     args = ap.parse_args(argv)
     if args.tree_params:
@@ -279,7 +312,7 @@ def main(argv=None) -> int:
 
         pages = pickle.loads(Path(args.pages).read_bytes())
     else:
-        pages = load_pages(args.chain)
+        pages = load_pages(args.chain, args.docs)
         if args.pages:
             import pickle
 
@@ -296,10 +329,16 @@ def main(argv=None) -> int:
         for j in test:
             p = pages[j]
             keep = bp.decide(predict(stage1, stage2, p["x"]), params, bp.line_weights(p["x"]), p["x"])
+            keep = after_classifier(p, keep)
             cv[p["id"]] = (page_score(p, keep), p["lang"])
             oof[p["id"]] = (predict(stage1, stage2, p["x"]), params)
     mean = statistics.mean(v[0] for v in cv.values()) if cv else float("nan")
     print(f"leave-sites-out {args.folds}-fold CV sh4 F1 (mean over {len(cv)} pages): {mean:.4f}")
+    if cv:
+        groups = {p["id"]: p["group"] for p in pages}
+        lo, hi = site_bootstrap({k: v[0] for k, v in cv.items()}, groups, args.bootstrap)
+        print(f"  95% bootstrap interval over sites ({args.bootstrap} resamples of "
+              f"{len(set(groups.values()))} sites): [{lo:.4f}, {hi:.4f}]")
     by_lang: dict[str, list[float]] = {}
     for f, lang in cv.values():
         by_lang.setdefault(lang, []).append(f)
@@ -315,7 +354,8 @@ def main(argv=None) -> int:
         stage1, stage2, s2 = fit_model(pages)
         params = choose_params(pages, s2)
         out = {
-            "comment": "two-stage gradient-boosted trees over transforms/boilerplate.py features, trained on "
+            "comment": "two-stage gradient-boosted trees over transforms/text/boilerplate/features.py features, "
+                       "trained on "
                        "the DEV split; regenerate with: python bench/train_boilerplate.py --write",
             "tree_params": TREE_PARAMS,
             "params": params,
@@ -327,6 +367,20 @@ def main(argv=None) -> int:
         path.write_text(json.dumps(out, separators=(",", ":")) + "\n")
         print(f"wrote {path} (params {params})")
     return 0
+
+
+def site_bootstrap(scores: dict[str, float], groups: dict[str, str], n: int, seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of the mean page score when whole sites are resampled with replacement."""
+    by_site: dict[str, list[float]] = {}
+    for page, f in scores.items():
+        by_site.setdefault(groups[page], []).append(f)
+    sites = sorted(by_site)
+    sums = np.array([sum(by_site[s]) for s in sites])
+    counts = np.array([len(by_site[s]) for s in sites])
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(sites), size=(n, len(sites)))
+    means = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def model_json(m: bp.TreeModel) -> dict:

@@ -1,4 +1,7 @@
-"""``python -m pipeline``: run the pipeline, or ``python -m pipeline explain FILE``."""
+"""``python -m pipeline``: run the pipeline, or a subcommand (``python -m pipeline explain FILE``).
+
+The command line is :mod:`pipeline.cli` (``--help`` lists every option).
+"""
 
 import logging
 import sys
@@ -13,10 +16,6 @@ class _OptionalGcpNotice(logging.Filter):
 
 if __name__ == "__main__":
     logging.getLogger().addFilter(_OptionalGcpNotice())
-    if sys.argv[1:2] == ["explain"]:
-        from pipeline.explain import main as explain_main  # no Beam import needed
-
-        sys.exit(explain_main(sys.argv[2:]))
-    from pipeline.main import main
+    from pipeline.cli import main  # subcommands (explain) start without importing Beam
 
     sys.exit(main())

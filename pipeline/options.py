@@ -1,10 +1,18 @@
-"""Command-line options of the presswash pipeline (plus every standard Beam option)."""
+"""Command-line options of the presswash pipeline (plus every standard Beam option).
+
+``PresswashOptions._add_argparse_args`` is the ONE place presswash options are
+defined: ``python -m pipeline`` (``pipeline/cli.py``) builds its ``--help`` and
+its check for unknown options from it, and Beam's ``PipelineOptions`` parses
+them from it.  To add an option, add one ``parser.add_argument`` call there
+(with a ``help`` text; the default is shown in ``--help`` automatically).
+"""
 
 from __future__ import annotations
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from transforms.clean import BOILERPLATE_MODES
+from transforms.corpus.dedup import DEDUP_MODES
 from transforms.ingest.readers import FORMATS, ReadLimits
 
 DEFAULT_INPUT = "seeds/samples/*"
@@ -19,7 +27,8 @@ class PresswashOptions(PipelineOptions):
     def _add_argparse_args(cls, parser) -> None:
         parser.add_argument(
             "--input", action="append", default=None,
-            help="input file or glob, local or any Beam filesystem URI (gs://...); repeat the option or "
+            help="input file, directory (every file under it, recursively) or glob, local or any Beam "
+                 "filesystem URI (gs://...); repeat the option or "
                  f"separate with commas for several (default: {DEFAULT_INPUT})")
         parser.add_argument(
             "--output", default=DEFAULT_OUTPUT,
@@ -47,6 +56,54 @@ class PresswashOptions(PipelineOptions):
         parser.add_argument(
             "--num_shards", type=int, default=0,
             help="Parquet files per output (0 = let the runner decide)")
+        # Corpus stages (transforms/beam/corpus.py, docs/corpus.md).
+        parser.add_argument(
+            "--dedup", default="near", choices=DEDUP_MODES,
+            help="duplicate articles: near = exact copies and MinHash near copies, exact = same cleaned body "
+                 "only, off = keep all; the kept copy is the earliest published, then the smallest id")
+        parser.add_argument(
+            "--near_dup_threshold", type=float, default=0.8,
+            help="with --dedup near: estimated Jaccard similarity of the bodies' 5-word shingles from which "
+                 "two articles are near duplicates")
+        parser.add_argument(
+            "--site_min_docs", type=int, default=3,
+            help="a line is site boilerplate when it is in at least this many documents of its domain ...")
+        parser.add_argument(
+            "--site_min_fraction", type=float, default=0.3,
+            help="... and in at least this fraction of the domain's documents")
+        parser.add_argument(
+            "--progress_seconds", type=float, default=5.0,
+            help="DirectRunner: print documents read/written and the rate this often while the run goes "
+                 "(0 = never; other runners show Beam counters in their own UI)")
+        # Streaming (pipeline/streaming.py, docs/streaming.md) and the BigQuery sink (schemas/bigquery.py).
+        parser.add_argument(
+            "--input_subscription", default=None,
+            help="with --streaming: read messages from this Pub/Sub subscription "
+                 "(projects/P/subscriptions/S); each message is one JSON document, text or HTML page")
+        parser.add_argument(
+            "--input_topic", default=None,
+            help="with --streaming: read messages from this Pub/Sub topic (projects/P/topics/T) "
+                 "through a subscription the runner creates")
+        parser.add_argument(
+            "--timestamp_attribute", default=None,
+            help="with --streaming: the message attribute holding the event time (RFC 3339 or milliseconds "
+                 "since the epoch); without it, windows are by arrival (publish) time")
+        parser.add_argument(
+            "--window_seconds", type=int, default=60,
+            help="with --streaming: length of the fixed windows; each window gets its own articles, rejects "
+                 "and summary files")
+        parser.add_argument(
+            "--allowed_lateness_seconds", type=int, default=86400,
+            help="with --streaming: how long after its window closed a late message is still written (in a "
+                 "later firing of its window)")
+        parser.add_argument(
+            "--dedup_ttl_seconds", type=int, default=7 * 24 * 3600,
+            help="with --streaming: how long (event time) a kept document's content key and MinHash band keys "
+                 "are remembered to catch later copies across windows")
+        parser.add_argument(
+            "--bigquery_table", default=None,
+            help="also write articles to this BigQuery table, PROJECT:DATASET.TABLE (file loads in batch, "
+                 "the Storage Write API in streaming); needs the gcp extra")
 
     def input_patterns(self) -> list[str]:
         """The --input values, split on commas."""

@@ -111,7 +111,9 @@ def article_row(doc: Doc) -> dict[str, Any]:
         "word_count": count_words(body),
         "comments": [{"author": c.author, "text": c.text, "published": parse_published(c.published)}
                      for c in doc.comments],
-        "removed": [{"kind": r.kind, "text": r.text, "line": r.line, "detail": r.detail} for r in doc.removed],
+        # removed.line is 1-based, as `python -m pipeline explain` prints it (Doc/Segment lines are 0-based)
+        "removed": [{"kind": r.kind, "text": r.text, "line": None if r.line is None else r.line + 1,
+                     "detail": r.detail} for r in doc.removed],
         "content_hash": doc.content_key or content_key(body),
         "input_format": doc.input_format,
         "pipeline_version": PIPELINE_VERSION,

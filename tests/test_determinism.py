@@ -4,9 +4,10 @@
   (``--direct_num_workers=2 --direct_running_mode=multi_processing``) over the
   small hostile corpus, the fixtures and the samples write the same article and
   reject rows (compared after sorting by id and source).
-* A run killed in the middle of writing leaves no file at the final output names
-  that is not complete (Beam writes ``beam-temp-*`` files, then renames them);
-  rerunning with ``--overwrite`` replaces everything cleanly.
+* An ``--overwrite`` run killed in the middle of writing leaves the previous
+  outputs byte for byte as they were (a run writes to ``OUTPUT/.staging/<run-id>/``
+  and is published only when it completed); rerunning with ``--overwrite``
+  replaces everything cleanly.
 """
 
 from __future__ import annotations
@@ -90,38 +91,47 @@ def _final_files(out: Path) -> list[str]:
     return sorted(glob.glob(str(out / "articles-*.parquet")) + glob.glob(str(out / "rejects-*.parquet")))
 
 
-def test_killed_run_leaves_no_partial_files_and_rerun_replaces_cleanly(tmp_path):
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def test_killed_overwrite_run_leaves_the_previous_outputs_whole_and_rerun_replaces_cleanly(tmp_path):
     docs = _big_input(tmp_path / "in")
     out = tmp_path / "out"
+    previous = run_pipeline("--input", str(SAMPLES / "*"), "--output", str(out))
+    assert previous.returncode == 0, previous.stderr[-3000:]
+    before = _files(out)
+    assert any(name.startswith("articles-") for name in before) and "run-summary.json" in before
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--input", str(tmp_path / "in" / "*"),
-                             "--output", str(out)], cwd=ROOT, env=env, start_new_session=True,
+                             "--output", str(out), "--overwrite"], cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     killed_while_writing = False
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and proc.poll() is None:
             # Kill as soon as Beam has temporary output files: the run is in the middle of writing.
-            if any(Path(p).is_file() for p in glob.glob(str(out / "beam-temp-*" / "*"))):
+            if any(Path(p).is_file() for p in glob.glob(str(out / ".staging" / "*" / "beam-temp-*" / "*"))):
                 os.killpg(proc.pid, signal.SIGKILL)
                 killed_while_writing = True
                 break
-            time.sleep(0.02)
+            time.sleep(0.01)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
-    # Whatever is at the final names is a whole Parquet file (renamed only once complete).
-    for path in _final_files(out):
-        pq.read_table(path)
-    if killed_while_writing:
-        assert glob.glob(str(out / "beam-temp-*")), "the temporary files of the killed run are where Beam put them"
-        assert not (out / "run-summary.json").exists() or "state" not in json.loads(
-            (out / "run-summary.json").read_text()), "a killed run never has a finished summary"
+    assert killed_while_writing, f"the run ended (status {proc.returncode}) before it was seen writing"
+    # The previous run's outputs are exactly as they were; the killed run's files are only in its staging folder.
+    assert _files(out) == before
+    assert glob.glob(str(out / ".staging" / "*" / "beam-temp-*")), "the killed run wrote only under .staging/"
 
     rerun = run_pipeline("--input", str(tmp_path / "in" / "*"), "--output", str(out), "--overwrite")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert not glob.glob(str(out / "beam-temp-*")), "--overwrite clears what the killed run left behind"
+    assert not (out / ".staging").exists(), "--overwrite clears what the killed run left behind"
+    assert not glob.glob(str(out / "beam-temp-*"))
+    for path in _final_files(out):
+        pq.read_table(path)
     _, articles = read_output(out, "articles")
     assert sorted(r["id"] for r in articles) == sorted(f"doc-{i}" for i in range(docs))
     summary = json.loads((out / "run-summary.json").read_text())

@@ -20,13 +20,16 @@ from typing import Any, Callable
 from transforms.text.appeals import AppealPatterns, load_appeal_patterns, remove_appeals
 from transforms.text.captions import CaptionPatterns, extract_captions, load_caption_patterns, tidy_caption
 from transforms.text.credits import CreditPatterns, extract_credits, load_credit_patterns
-from transforms.document import Counter, Doc, no_count
+from transforms.text.comments import CommentPatterns, extract_comments, load_comment_patterns
+from transforms.text.photo_captions import PhotoCaptionPatterns, extract_lone_captions, load_photo_caption_patterns
+from transforms.document import Counter, Doc, Removed, no_count
 from transforms.keys import content_key, domain_for
 from transforms.text.headline import dedup_headline
 from transforms.html.audit import not_main_content
 from transforms.text.language import LanguageDetector, detect_language
 from transforms.text.normalize import normalize_doc, normalize_text
 from transforms.patterns import SEEDS_DIR
+from transforms.corpus.site_lines import remove_site_boilerplate
 
 BOILERPLATE_MODES = ("auto", "on", "off")
 
@@ -39,6 +42,8 @@ class CleaningResources:
     captions: CaptionPatterns
     credits: CreditPatterns
     boilerplate: Any  # transforms.text.boilerplate.BoilerplateResources
+    comments: CommentPatterns | None = None  # reader-comment markers (text mode)
+    photo_captions: PhotoCaptionPatterns | None = None  # lone photo caption cues (text mode)
 
 
 def load_cleaning_resources(seeds_dir: str | Path = SEEDS_DIR) -> CleaningResources:
@@ -50,6 +55,8 @@ def load_cleaning_resources(seeds_dir: str | Path = SEEDS_DIR) -> CleaningResour
         captions=load_caption_patterns(seeds_dir),
         credits=load_credit_patterns(seeds_dir),
         boilerplate=boilerplate.load_resources(seeds_dir),
+        comments=load_comment_patterns(seeds_dir),
+        photo_captions=load_photo_caption_patterns(seeds_dir),
     )
 
 
@@ -76,16 +83,32 @@ def extract_html_doc(doc: Doc, count: Counter = no_count, *, caption_patterns: C
     captions = list(doc.captions) + list(page.captions)
     if caption_patterns is not None:
         captions = [tidy_caption(c, caption_patterns) for c in captions]
-    dropped = not_main_content(doc.text, page.text, title=title, captions=captions, authors=authors)
+    # the page's blocks come from the extraction's own parse (one parse per page)
+    dropped = not_main_content(page.page_blocks, page.text, title=title, captions=captions, authors=authors,
+                               moved=page.moved)
+    moved: list[Removed] = []
+    if page.subtitle and not doc.subtitle:
+        moved.append(Removed("subtitle", page.subtitle, None, "standfirst (dek) of the page"))
+        count("html_standfirst")
+    for i, comment in enumerate(page.comments):
+        # the text lives in ``comments``; the audit says where it went
+        moved.append(Removed("comment", "", None, f"reader comment moved to comments[{len(doc.comments) + i}]"
+                             + (f" (by {comment.author})" if comment.author else "")))
+    for _ in page.comments:
+        count("html_comment")
+    if page.metadata.get("extractor", "trafilatura") != "trafilatura":
+        count("html_fallback_" + page.metadata["extractor"].rsplit("-", 1)[-1])
     return doc.replace(
         text=page.text,
         title_hint=title,
+        subtitle=doc.subtitle or page.subtitle,
         url=doc.url or page.url,
         authors=authors,
         published=doc.published or page.published,
         captions=captions,
+        comments=list(doc.comments) + list(page.comments),
         metadata=metadata,
-        removed=list(doc.removed) + dropped,
+        removed=list(doc.removed) + moved + dropped,
     )
 
 
@@ -176,8 +199,18 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("captions", "Captions", extract_captions, lambda res, settings: {"patterns": res.captions}),
     StageSpec("credits", "Credits", extract_credits, lambda res, settings: {"patterns": res.credits}),
     StageSpec("language", "Language", detect_language, worker=_detector_kwargs),
+    # Reader comments after the article (text input; HTML comments come from extract_html) -> Doc.comments,
+    # before the line classifier, which never sees them.
+    StageSpec("comments", "Comments", extract_comments,
+              lambda res, settings: {"patterns": res.comments, "mode": settings.boilerplate_mode}),
     StageSpec("boilerplate", "Boilerplate", boilerplate_step,
               lambda res, settings: {"mode": settings.boilerplate_mode, "resources": res.boilerplate}),
+    # A lone photo caption between the paragraphs the classifier kept -> captions (text input).
+    StageSpec("photo_captions", "PhotoCaptions", extract_lone_captions,
+              lambda res, settings: {"patterns": res.photo_captions, "mode": settings.boilerplate_mode}),
+    # Lines the document's site repeats in many documents (side input learned from the corpus by
+    # transforms.beam.corpus.LearnSiteBoilerplate; without it the stage only fills Doc.domain).
+    StageSpec("site_boilerplate", "SiteBoilerplate", remove_site_boilerplate, side_inputs=("site_lines",)),
     StageSpec("finish", "Finish", finish_article),
     StageSpec("keys", "Keys", assign_keys),
 )

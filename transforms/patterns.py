@@ -1,20 +1,42 @@
-"""Reading the pattern lists kept as data under ``seeds/`` (pure, no Beam import).
+"""Reading the pattern data kept under ``seeds/`` (pure, no Beam import).
 
 The driver reads these files once at graph-construction time and hands the
 compiled, picklable result to the stage constructors, so workers never need
-the files.
+the files (a stage called without its resources raises).
+
+Phrase lists live in ``seeds/phrases/<concept>.txt``, **one file per concept**
+(``newsletter``, ``subscription``, ``donation``, ``navigation``, ...), read by
+every stage that needs the concept through :func:`load_concepts`.  One section
+vocabulary, the same in every file:
+
+``[strong]``  on its own marks a short line as the concept (appeals: starts an appeal box)
+``[weak]``    counts only next to a line of the concept (appeals)
+``[line]``    the phrase is the whole line: a button, menu entry or label
+              (appeals: a button at the edge of an appeal box; line classifier: UI coverage)
+``[cue]``     anywhere in a short line, a hint of page furniture (line classifier)
+
+Which stage reads which concepts is written once, below (:data:`APPEAL_CONCEPTS`,
+:data:`BOILERPLATE_CONCEPTS`).  The loader refuses a missing file, an empty
+section, a phrase outside any section and an unknown section name, with the
+file and section in the message.
+
+``fold`` stays beside :func:`transforms.keys.text_key`: it is not a comparison
+key but the normalisation phrase *regexes* run on (case and apostrophes only),
+because phrases keep punctuation that text_key would drop (``read more:``,
+``(c)``, ``©``, ``editor's note``).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterable
 
 
 def _seeds_dir() -> Path:
     """``seeds/`` beside the packages in a checkout, else the installed ``presswash_seeds``."""
     beside = Path(__file__).resolve().parent.parent / "seeds"
-    if (beside / "appeals").is_dir():
+    if (beside / PHRASES).is_dir():
         return beside
     import importlib.util
 
@@ -24,7 +46,21 @@ def _seeds_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+PHRASES = "phrases"  # seeds/phrases/<concept>.txt
+SECTIONS = ("strong", "weak", "line", "cue")
+# The concepts each stage reads, and the sections it uses.  The line classifier's concepts are the ones
+# its model (seeds/boilerplate/model.json) was trained with: adding one changes its features (retrain).
+APPEAL_CONCEPTS = ("buttons", "donation", "editor_message", "membership", "newsletter", "subscription")
+APPEAL_SECTIONS = ("strong", "weak", "line")
+BOILERPLATE_CONCEPTS = ("ads", "captions", "comments", "legal", "navigation", "newsletter", "related", "share",
+                        "subscription")
+BOILERPLATE_SECTIONS = ("line", "cue")
+
 SEEDS_DIR = _seeds_dir()
+
+
+class PatternDataError(ValueError):
+    """Pattern data under ``seeds/`` that cannot be used: the message names the file and the section."""
 
 
 def read_list(path: str | Path) -> list[str]:
@@ -35,6 +71,17 @@ def read_list(path: str | Path) -> list[str]:
         if line:
             out.append(line)
     return out
+
+
+def require_list(path: str | Path) -> list[str]:
+    """:func:`read_list` that refuses a missing or empty file (a stage with no patterns finds nothing)."""
+    try:
+        items = read_list(path)
+    except FileNotFoundError:
+        raise PatternDataError(f"{path}: pattern file not found") from None
+    if not items:
+        raise PatternDataError(f"{path}: no entries (an empty list would silently match nothing)")
+    return items
 
 
 def read_sections(path: str | Path) -> dict[str, list[str]]:
@@ -48,6 +95,50 @@ def read_sections(path: str | Path) -> dict[str, list[str]]:
         else:
             sections.setdefault(current, []).append(line)
     return sections
+
+
+def concept_path(concept: str, seeds_dir: str | Path = SEEDS_DIR) -> Path:
+    """The one file of a concept: ``seeds/phrases/<concept>.txt``."""
+    return Path(seeds_dir) / PHRASES / f"{concept}.txt"
+
+
+def read_concept(path: str | Path) -> dict[str, list[str]]:
+    """One concept file's sections, checked: every section known and non-empty, no phrase outside one."""
+    try:
+        sections = read_sections(path)
+    except FileNotFoundError:
+        raise PatternDataError(f"{path}: concept file not found") from None
+    if sections.get(""):
+        raise PatternDataError(f"{path}: phrases before the first [section] header: {sections[''][:3]}")
+    sections.pop("", None)
+    if not sections:
+        raise PatternDataError(f"{path}: no [section] with phrases")
+    for name, phrases in sections.items():
+        if name not in SECTIONS:
+            raise PatternDataError(f"{path}: unknown section [{name}] (known: {', '.join(SECTIONS)})")
+        if not phrases:
+            raise PatternDataError(f"{path}: section [{name}] is empty")
+    return sections
+
+
+def load_concepts(concepts: Iterable[str], sections: Iterable[str],
+                  seeds_dir: str | Path = SEEDS_DIR) -> dict[str, dict[str, list[str]]]:
+    """``{concept: {section: phrases}}`` of the wanted sections of each concept file, in concept order.
+
+    Raises :class:`PatternDataError` for a file that cannot be used, or that has
+    none of the wanted sections (the stage would read nothing from it).
+    """
+    wanted = tuple(sections)
+    out: dict[str, dict[str, list[str]]] = {}
+    for concept in concepts:
+        path = concept_path(concept, seeds_dir)
+        found = read_concept(path)
+        parts = {name: found[name] for name in wanted if name in found}
+        if not parts:
+            raise PatternDataError(f"{path}: none of the sections {', '.join(f'[{n}]' for n in wanted)} "
+                                   "that its reader uses")
+        out[concept] = parts
+    return out
 
 
 def fold(text: str) -> str:

@@ -1,30 +1,47 @@
-"""Beam I/O stages: reading input files into documents, writing Parquet, the run summary.
+"""Beam I/O stages: reading input files into documents, writing Parquet, the run accounting.
 
 Reading goes through ``fileio`` (``MatchAll`` + ``ReadMatches``), so nothing is
 globbed at graph-construction time and any Beam filesystem (local, ``gs://``,
 ``s3://``, ...) works.  Example::
 
     docs, rejects = p | ReadDocuments(["seeds/samples/*"], "auto", ReadLimits())
+
+Accounting (see :mod:`transforms.accounting`): the writers count the totals as
+Beam counters; :class:`AccountPerKey` turns the read, article and reject
+collections into one balance row per key (per input file; per window and file
+on windowed input) and :class:`WriteAccounting` writes them with a normal file
+sink.  The driver, when it waits, builds ``run-summary.json`` from the
+counters and those rows (:func:`summarize_run`); nothing in the graph writes
+the summary, so the graph also runs unbounded and under templates.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Any
+from typing import Any, Callable
 
 import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import WriteToParquet
+from apache_beam.transforms.window import GlobalWindow
 
 from transforms import accounting
-from transforms.document import Reject
+from transforms.document import Doc, Reject
+from transforms.ingest.raw import iter_raw, needs_raw
 from transforms.ingest.readers import ReadLimits, read_records
 from transforms.keys import source_id
-from transforms.beam.stages import REJECTS, Counters
+from transforms.beam.stages import NAMESPACE, REJECTS, Counters
 
 SUMMARY_NAME = "run-summary.json"
+ACCOUNTING_PREFIX = "accounting"
+ACCOUNTING_GLOB = ACCOUNTING_PREFIX + "-*.jsonl"
+
+
+def _open_stored(path: str):
+    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
 class _ReadFileFn(beam.DoFn):
@@ -36,7 +53,7 @@ class _ReadFileFn(beam.DoFn):
 
     def process(self, readable: fileio.ReadableFile):
         path = readable.metadata.path
-        self._count("files_read")
+        self._count(accounting.FILES_READ)
         opener = lambda: readable.open(compression_type=CompressionTypes.UNCOMPRESSED)  # noqa: E731
         try:
             for item in read_records(path, opener, input_format=self._format, limits=self._limits):
@@ -47,18 +64,21 @@ class _ReadFileFn(beam.DoFn):
                 f"{type(exc).__name__}: {exc}"[:4000], b"", readable.metadata.size_in_bytes or 0))
 
     def _route(self, item):
-        self._count("documents_read")
+        self._count(accounting.READ)
         if isinstance(item, Reject):
             self._count("rejected_read")
             return beam.pvalue.TaggedOutput(REJECTS, item)
+        # The bytes stay behind: a document that becomes a stage reject has them re-read by source.
+        item.raw = b""
         return item
 
 
 class ReadDocuments(beam.PTransform):
     """File patterns -> ``(docs, rejects)``: one document per text/HTML file or JSONL line.
 
-    Documents are redistributed after reading (``Reshuffle``), so one large JSONL
-    file is cleaned by every worker, not by the one that read it.
+    Documents leave the reader without their bytes (``Doc.raw == b""``), and are
+    redistributed (``Reshuffle``), so one large JSONL file is cleaned by every
+    worker, not by the one that read it.
     """
 
     def __init__(self, patterns: list[str], input_format: str = "auto", limits: ReadLimits | None = None) -> None:
@@ -75,6 +95,55 @@ class ReadDocuments(beam.PTransform):
         out = files | "Read" >> beam.ParDo(_ReadFileFn(self._format, self._limits)).with_outputs(REJECTS, main="docs")
         docs = out.docs | "Redistribute" >> beam.Reshuffle()
         return docs, out[REJECTS]
+
+
+class _AttachRawFn(beam.DoFn):
+    """(file, rejects of that file) -> the rejects with their bytes re-read from ``source`` (one pass per file)."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self._limits = limits
+
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, element):
+        file, rejects = element
+        by_source: dict[str, list[Reject]] = {}
+        for reject in rejects:  # small: rejects travel without bytes
+            by_source.setdefault(reject.source, []).append(reject)
+        # One pass over the file per source form; one document's bytes in memory at a time.
+        for source, raw in iter_raw(file, list(by_source), _open_stored, self._limits):
+            for reject in by_source[source]:
+                if raw.error is not None:
+                    self._count("reject_raw_unavailable")
+                    note = f"\n[raw bytes not kept: could not re-read the source: {raw.error}]"
+                    yield dataclasses.replace(reject, error=reject.error[:6000] + note[:2000])
+                else:
+                    yield dataclasses.replace(reject, raw=raw.data, raw_size=raw.size)
+
+
+class AttachRawBytes(beam.PTransform):
+    """Rejects -> rejects with bytes: a stage reject (no bytes) gets them re-read from its source.
+
+    Bounded by ``limits.max_reject_raw_bytes``; when the source cannot be
+    re-read the reject goes out with empty ``raw`` and the reason noted in
+    ``error``.  Rejects that hold bytes (the reader's, or a payload such as a
+    Pub/Sub message) pass unchanged.
+    """
+
+    def __init__(self, limits: ReadLimits | None = None) -> None:
+        super().__init__()
+        self._limits = limits or ReadLimits()
+
+    def expand(self, rejects):
+        parts = rejects | "NeedsRaw" >> beam.Partition(lambda r, n: int(needs_raw(r.stage, r.raw)), 2)
+        reread = (
+            parts[1]
+            | "ByFile" >> beam.Map(lambda r: (r.file, r))
+            | "GroupByFile" >> beam.GroupByKey()
+            | "ReRead" >> beam.ParDo(_AttachRawFn(self._limits))
+        )
+        return (parts[0], reread) | "Rejoin" >> beam.Flatten()
 
 
 class _CountTallies(beam.DoFn):
@@ -114,70 +183,136 @@ class WriteRows(beam.PTransform):
         )
 
 
-class _FileRows(beam.CombineFn):
-    """Per-file accounting rows -> (number of files, listed rows, unbalanced rows)."""
+class _Balance(beam.CombineFn):
+    """(read, articles, rejects) sums per key: three integers, whatever the number of documents."""
 
     def create_accumulator(self):
-        return 0, [], []
+        return 0, 0, 0
 
-    def add_input(self, acc, row):
-        count, listed, unbalanced = acc
-        if len(listed) <= accounting.MAX_FILES_LISTED:
-            listed = listed + [row]
-        if not row["balanced"]:
-            unbalanced = unbalanced + [row]
-        return count + 1, listed, unbalanced
+    def add_input(self, acc, value):
+        return acc[0] + value[0], acc[1] + value[1], acc[2] + value[2]
 
     def merge_accumulators(self, accs):
-        count, listed, unbalanced = 0, [], []
-        for c, rows, bad in accs:
-            count += c
-            listed = (listed + rows)[: accounting.MAX_FILES_LISTED + 1]
-            unbalanced = unbalanced + bad
-        return count, listed, unbalanced
+        read = articles = rejects = 0
+        for a, b, c in accs:
+            read, articles, rejects = read + a, articles + b, rejects + c
+        return read, articles, rejects
 
     def extract_output(self, acc):
-        count, listed, unbalanced = acc
-        listed = sorted(listed, key=lambda r: r["file"])
-        return {"count": count, "listed": listed if count <= accounting.MAX_FILES_LISTED else unbalanced}
+        return acc
 
 
-def _write_summary(totals, files, path: str) -> dict[str, Any]:
-    summary = accounting.build_summary(totals, files["listed"], files["count"])
-    with FileSystems.create(path) as f:
-        f.write(json.dumps(summary, indent=1, sort_keys=True).encode("utf-8"))
-    return summary
+class _RowFn(beam.DoFn):
+    """(key, sums) -> accounting row; counts balanced/unbalanced keys; adds the window on windowed input."""
+
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, element, window=beam.DoFn.WindowParam):
+        key, (read, articles, rejects) = element
+        row = accounting.file_row(key, {accounting.READ: read, accounting.ARTICLES: articles,
+                                        accounting.REJECTS: rejects})
+        if window != GlobalWindow():
+            row["window_start"] = window.start.to_utc_datetime().isoformat() + "Z"
+            row["window_end"] = window.end.to_utc_datetime().isoformat() + "Z"
+        self._count(accounting.FILES_BALANCED if row["balanced"] else accounting.FILES_UNBALANCED)
+        yield row
 
 
-class SummarizeRun(beam.PTransform):
-    """Counts per file and in all; writes ``run-summary.json`` beside the outputs."""
+def _by_file(item) -> str:
+    return item.file
 
-    def __init__(self, path: str) -> None:
+
+class AccountPerKey(beam.PTransform):
+    """``(read, articles, rejects)`` -> one row ``{file, read, articles, rejects, balanced}`` per key.
+
+    ``read`` holds every item the reader produced (documents and read
+    rejects), ``articles`` the written documents, ``rejects`` every written
+    reject.  ``key(item)`` groups them (default: the input file, ``item.file``).
+    On windowed input the sums are per window and key (Beam combines per window)
+    and each row carries ``window_start``/``window_end``: the streaming graph
+    uses the same transform.  Each row counts ``files_balanced`` or
+    ``files_unbalanced`` (Beam counters).
+    """
+
+    def __init__(self, key: Callable[[Any], Any] = _by_file) -> None:
         super().__init__()
-        self._path = path
+        self._key = key
 
     def expand(self, pcolls):
         read, articles, rejects = pcolls
-        tallies = (
-            (read | "TallyRead" >> beam.Map(lambda item: (item.file, accounting.read_tally(item))),
-             articles | "TallyArticles" >> beam.Map(lambda doc: (doc.file, accounting.article_tally(doc))),
-             rejects | "TallyRejects" >> beam.Map(lambda rej: (rej.file, accounting.reject_tally(rej))))
-            | "FlattenTallies" >> beam.Flatten()
-        )
-        per_file = (
-            tallies
-            | "PerFile" >> beam.CombinePerKey(accounting.merge)
-            | "FileRow" >> beam.MapTuple(accounting.file_row)
-            | "Files" >> beam.CombineGlobally(_FileRows())
-        )
-        totals = (
-            tallies
-            | "DropFile" >> beam.Values()
-            | "Totals" >> beam.CombineGlobally(accounting.merge)
-        )
-        return totals | "WriteSummary" >> beam.Map(
-            _write_summary, files=beam.pvalue.AsSingleton(per_file), path=self._path
+        key = self._key
+        return (
+            (read | "KeyRead" >> beam.Map(lambda item: (key(item), (1, 0, 0))),
+             articles | "KeyArticles" >> beam.Map(lambda doc: (key(doc), (0, 1, 0))),
+             rejects | "KeyRejects" >> beam.Map(lambda rej: (key(rej), (0, 0, 1))))
+            | "FlattenKeyed" >> beam.Flatten()
+            | "SumPerKey" >> beam.CombinePerKey(_Balance())
+            | "ToRow" >> beam.ParDo(_RowFn())
         )
 
 
-__all__ = ["ReadDocuments", "SummarizeRun", "WriteRows", "SUMMARY_NAME"]
+class WriteAccounting(beam.PTransform):
+    """Accounting rows -> ``<prefix>-SSSSS-of-NNNNN.jsonl`` (batch; a windowed graph writes the rows its own way)."""
+
+    def __init__(self, prefix: str, num_shards: int = 0) -> None:
+        super().__init__()
+        self._prefix, self._shards = prefix, num_shards
+
+    def expand(self, rows):
+        return (
+            rows
+            | "ToJson" >> beam.Map(lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False))
+            | "Write" >> beam.io.WriteToText(self._prefix, file_name_suffix=".jsonl", num_shards=self._shards,
+                                             shard_name_template="-SSSSS-of-NNNNN")
+        )
+
+
+# ----------------------------------------------------------------------------- driver side
+
+
+def query_counters(result: Any) -> dict[str, int] | None:
+    """The run's ``presswash`` counters (committed where the runner has them, else attempted); None if none."""
+    from apache_beam.metrics.metric import MetricsFilter
+
+    try:
+        counters = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]
+    except Exception:  # noqa: BLE001 - not every runner reports metrics
+        return None
+    totals: dict[str, int] = {}
+    for counter in counters:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (value or 0)
+    return dict(sorted(totals.items())) or None
+
+
+def read_accounting(output: str, digest: accounting.RowDigest | None = None) -> accounting.RowDigest:
+    """Stream the accounting rows written under ``output`` into a :class:`~transforms.accounting.RowDigest`."""
+    digest = digest or accounting.RowDigest()
+    match = FileSystems.match([FileSystems.join(output, ACCOUNTING_GLOB)])[0]
+    for meta in sorted(match.metadata_list, key=lambda m: m.path):
+        with FileSystems.open(meta.path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+            for line in f:
+                if line.strip():
+                    digest.add(json.loads(line))
+    return digest
+
+
+def summarize_run(result: Any, output: str, **facts: Any) -> dict[str, Any]:
+    """The run summary, built by the driver after the run: counters + accounting rows + ``facts``."""
+    counters = query_counters(result)
+    summary = accounting.build_summary(counters, read_accounting(output))
+    if counters and counters.get(accounting.FILES_UNBALANCED, 0):
+        summary["balanced"] = False
+    summary.update(facts)
+    return summary
+
+
+def write_summary(summary: dict[str, Any], path: str) -> None:
+    with FileSystems.create(path) as f:
+        f.write(json.dumps(summary, indent=1, sort_keys=True, default=str).encode("utf-8"))
+
+
+__all__ = ["ReadDocuments", "AttachRawBytes", "AccountPerKey", "WriteAccounting", "WriteRows",
+           "summarize_run", "write_summary", "query_counters", "read_accounting",
+           "SUMMARY_NAME", "ACCOUNTING_GLOB", "ACCOUNTING_PREFIX"]

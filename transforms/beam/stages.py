@@ -20,6 +20,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
+from transforms.beam import progress
 from transforms.clean import STAGES, CleaningResources, CleanSettings, StageSpec
 from transforms.document import Doc, Reject
 
@@ -39,6 +40,7 @@ class Counters:
         if counter is None:
             counter = self._counters[name] = Metrics.counter(NAMESPACE, name)
         counter.inc(value)
+        progress.note(name, value)  # the DirectRunner's live progress line (display only)
 
 
 def reject_from_exception(doc: Doc, stage: str, exc: BaseException) -> Reject:
@@ -61,6 +63,7 @@ class _StageFn(beam.DoFn):
         self._worker_kwargs = self._spec.worker() if self._spec.worker else {}
 
     def process(self, doc, **side):
+        progress.note_stage(self._spec.name)  # the DirectRunner's live progress line (display only)
         try:
             out = self._spec.func(doc, count=self._count, **self._kwargs, **self._worker_kwargs, **side)
         except Exception as exc:  # noqa: BLE001 - every failure of a document is data, not a crash

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from transforms.document import Caption, Removed
-from transforms.text.headline import headline_key
+from transforms.keys import text_key as headline_key  # the one comparison key
 
 MAX_AUDIT_BLOCKS = 2000
 MAX_AUDIT_CHARS = 200_000
@@ -27,16 +27,23 @@ _BLOCK = {
 _SPACE_RE = re.compile(r"\s+")
 
 
-def page_blocks(html: str) -> list[str]:
-    """Visible text of the page's block elements, in document order (no network, no entities)."""
+def page_blocks(html) -> list[str]:
+    """Visible text of the page's block elements, in document order (no network, no entities).
+
+    ``html`` is the page tree already parsed by ``transforms.html.parse`` (the
+    extraction passes it: one parse per page) or, for callers outside it, the page text.
+    """
     from lxml import etree
     from lxml import html as lxml_html
 
-    parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
-    try:
-        root = lxml_html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError):
-        return []
+    if isinstance(html, (str, bytes)):
+        parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
+        try:
+            root = lxml_html.document_fromstring(html, parser=parser)
+        except (etree.ParserError, ValueError):
+            return []
+    else:
+        root = html
     parts: list[str] = []
     skipping = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
@@ -70,9 +77,16 @@ def _in_fields(key: str, title_key: str, caption_keys: set[str], author_keys: se
     return len(key.split()) <= 12 and any(a in key for a in author_keys)
 
 
-def not_main_content(html: str, kept_text: str, *, title: str | None = None,
-                     captions: list[Caption] | None = None, authors: list[str] | None = None) -> list[Removed]:
-    """Page blocks that are neither in the extracted text nor in a field, once each, bounded."""
+def not_main_content(html, kept_text: str, *, title: str | None = None,
+                     captions: list[Caption] | None = None, authors: list[str] | None = None,
+                     moved: list[str] | None = None) -> list[Removed]:
+    """Page blocks that are neither in the extracted text nor in a field, once each, bounded.
+
+    ``html`` is the page text or its blocks from :func:`page_blocks` (a list: no second parse);
+    ``moved`` holds page text that went to another field (subtitle, reader comments).
+    """
+    blocks = html if isinstance(html, list) else page_blocks(html)
+    moved_text = " " + " ".join(headline_key(m) for m in moved or []) + " "
     kept = " " + headline_key(kept_text) + " "
     kept_lines = {headline_key(line) for line in kept_text.split("\n")}
     title_key = headline_key(title) if title else ""
@@ -81,12 +95,13 @@ def not_main_content(html: str, kept_text: str, *, title: str | None = None,
     seen: set[str] = set()
     out: list[Removed] = []
     total = 0
-    for block in page_blocks(html):
+    for block in blocks:
         key = headline_key(block)
         # A short block (a menu item) counts as kept only as a whole line of the extract;
         # a longer one also as a run of words inside it.
         in_extract = key in kept_lines or (len(key.split()) >= MIN_SUBSTRING_WORDS and f" {key} " in kept)
-        if not key or key in seen or in_extract or _in_fields(key, title_key, caption_keys, author_keys):
+        if (not key or key in seen or in_extract or _in_fields(key, title_key, caption_keys, author_keys)
+                or f" {key} " in moved_text):
             continue
         seen.add(key)
         if len(out) >= MAX_AUDIT_BLOCKS or total + len(block) > MAX_AUDIT_CHARS:

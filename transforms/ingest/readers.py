@@ -20,11 +20,12 @@ from transforms.ingest.decode import DecodeError, decode_bytes
 from transforms.document import Doc, Reject
 from transforms.keys import source_id
 
-FORMATS = ("auto", "text", "jsonl", "html")
+FORMATS = ("auto", "text", "jsonl", "html", "warc")
 _EXTENSIONS = {
     ".txt": "text", ".text": "text", ".md": "text",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
     ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".warc": "warc",  # .warc.gz too: transforms.ingest.warc reads the gzip members itself
 }
 # Decompressing stream over an open file object, by extension (BZ2File takes the file object
 # positionally: ``BZ2File(fileobj=...)`` is a TypeError).
@@ -95,6 +96,8 @@ def sniff_format(head: bytes) -> str:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
     if start.startswith(b"{"):
         return "jsonl"
+    if start.startswith(b"warc/1."):
+        return "warc"
     if start.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in start or b"<body" in start:
         return "html"
     return "text"
@@ -230,12 +233,23 @@ def read_records(path: str, open_raw: Callable[[], BinaryIO], *, input_format: s
     """Documents (or rejects) of one input file, in file order."""
     by_extension, compression = split_extension(path)
     fmt = input_format if input_format != "auto" else by_extension
+    if fmt == "warc":  # record by record, from the undecompressed file (offsets of gzip members)
+        from transforms.ingest.warc import read_warc
+
+        yield from read_warc(path, open_raw, limits)
+        return
     try:
         stream = _open(path, open_raw, compression, limits)
         try:
             if fmt == "auto":
                 head = stream.read(4096)
                 fmt = sniff_format(head)
+                if fmt == "warc":
+                    stream.close()
+                    from transforms.ingest.warc import read_warc
+
+                    yield from read_warc(path, open_raw, limits)
+                    return
                 # Re-open so the reader sees the whole file from the start.
                 stream.close()
                 stream = _open(path, open_raw, compression, limits)

@@ -1,8 +1,9 @@
 """Stage 4, pure part: remove editorial appeals as whole blocks.
 
 Appeals are donation, membership, subscription/paywall, newsletter and
-"message from the editor" boxes.  Phrases are data (``seeds/appeals/*.txt``,
-one file per concept).  A line with a *strong* phrase starts an appeal when it
+"message from the editor" boxes.  Phrases are data: the concept files
+``seeds/phrases/<concept>.txt`` of :data:`transforms.patterns.APPEAL_CONCEPTS`
+(the line classifier reads the same ``newsletter`` and ``subscription`` files).  A line with a *strong* phrase starts an appeal when it
 is short (a heading or button) or carries a second cue; the appeal then grows
 over its blank-line block, over neighbours that carry cues, over short gaps
 between appeal lines, and over button lines (``read more:``) at its edges.  A
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from transforms.document import Counter as CountFn
 from transforms.document import Doc, Removed, Segment, no_count
-from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, read_sections
+from transforms.patterns import APPEAL_CONCEPTS, APPEAL_SECTIONS, SEEDS_DIR, fold, load_concepts, phrase_alternation
 
 SHORT_LINE_WORDS = 30  # a line this short with one strong phrase is an appeal heading or button
 MAX_GAP = 2  # non-cue lines bridged between two appeal lines
@@ -51,10 +52,10 @@ def _grouped(sections: dict[str, dict[str, list[str]]], part: str, *, whole_line
 
 
 def load_appeal_patterns(seeds_dir: str | Path = SEEDS_DIR) -> AppealPatterns:
-    """Compile every ``seeds/appeals/*.txt`` concept file."""
+    """Compile the ``[strong]``, ``[weak]`` and ``[line]`` phrases of the appeal concepts."""
     sections = {
-        re.sub(r"\W", "_", path.stem): read_sections(path)
-        for path in sorted((Path(seeds_dir) / "appeals").glob("*.txt"))
+        re.sub(r"\W", "_", concept): parts
+        for concept, parts in load_concepts(APPEAL_CONCEPTS, APPEAL_SECTIONS, seeds_dir).items()
     }
     return AppealPatterns(
         strong=_grouped(sections, "strong", whole_line=False),
@@ -74,9 +75,14 @@ class _Cues:
         return bool(self.strong or self.weak or self.button)
 
 
-def _cues(text: str, patterns: AppealPatterns) -> _Cues:
-    folded = fold(text)
-    strong = tuple(m.lastgroup or "" for m in patterns.strong.finditer(folded)) if patterns.strong else ()
+def _strong_cues(folded: str, patterns: AppealPatterns) -> tuple[str, ...]:
+    return tuple(m.lastgroup or "" for m in patterns.strong.finditer(folded)) if patterns.strong else ()
+
+
+def _cues(text: str, patterns: AppealPatterns, *, folded: str | None = None,
+          strong: tuple[str, ...] | None = None) -> _Cues:
+    folded = fold(text) if folded is None else folded
+    strong = _strong_cues(folded, patterns) if strong is None else strong
     weak = sum(1 for _ in patterns.weak.finditer(folded)) if patterns.weak else 0
     button = bool(patterns.line and patterns.line.match(folded))
     return _Cues(strong, weak, button)
@@ -92,13 +98,17 @@ def _is_seed(seg: Segment, cues: _Cues) -> bool:
 
 def find_appeals(segments: list[Segment], patterns: AppealPatterns) -> dict[int, str]:
     """Indexes of appeal segments, each with the concept that made it one."""
-    cues = [_cues(s.text, patterns) for s in segments]
+    # Seeds need strong phrases only: the weak and button cues are looked for only on
+    # pages that have a seed (most pages have none).
+    folded = [fold(s.text) for s in segments]
+    strong = [_strong_cues(f, patterns) for f in folded]
     marked: dict[int, str] = {}
     for i, seg in enumerate(segments):
-        if _is_seed(seg, cues[i]):
-            marked[i] = cues[i].strong[0]
+        if _is_seed(seg, _Cues(strong[i], 0, False)):
+            marked[i] = strong[i][0]
     if not marked:
         return marked
+    cues = [_cues(s.text, patterns, folded=f, strong=st) for s, f, st in zip(segments, folded, strong)]
     block_sizes = Counter(seg.block for seg in segments)
     changed = True
     while changed:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.document import Caption, Counter, Doc, Removed, Segment, no_count
-from transforms.text.headline import headline_key
-from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, read_list
+from transforms.keys import text_key
+from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, require_list
 
 MIN_CAPTION_WORDS = 3
 MAX_CAPTION_WORDS = 80
@@ -44,8 +44,8 @@ class CaptionPatterns:
 def load_caption_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CaptionPatterns:
     """Compile the credit labels and sources listed under ``seeds/captions``."""
     base = Path(seeds_dir) / "captions"
-    labels = phrase_alternation(read_list(base / "credit_labels.txt"))
-    sources = phrase_alternation(read_list(base / "credit_sources.txt"))
+    labels = phrase_alternation(require_list(base / "credit_labels.txt"))
+    sources = phrase_alternation(require_list(base / "credit_sources.txt"))
     return CaptionPatterns(
         label_re=re.compile(
             rf"(?:^|(?<=[\s.;,—–-]))(?:{labels})\s*[:：]\s*(?P<credit>[^:：]{{1,{MAX_CREDIT_CHARS}}})$"
@@ -61,7 +61,9 @@ def _is_source(text: str, patterns: CaptionPatterns) -> bool:
 
 def split_credit(text: str, patterns: CaptionPatterns) -> Caption:
     """Split a trailing credit off a caption; ``credit`` is None when there is none."""
-    m = _TRAILING_PAREN_RE.search(text)
+    # Each pattern needs a character most lines lack (a closing parenthesis at the end, a
+    # colon, a bar or slash): checking for it first skips the regex searches on most lines.
+    m = _TRAILING_PAREN_RE.search(text) if text.rstrip().endswith(")") else None
     if m:
         inner = m.group(1).strip()
         label = patterns.label_inner_re.match(fold(inner))
@@ -69,7 +71,7 @@ def split_credit(text: str, patterns: CaptionPatterns) -> Caption:
             return Caption(text[: m.start()].strip(), inner[label.start("credit") :].strip())
         if _is_source(inner, patterns):
             return Caption(text[: m.start()].strip(), inner)
-    m = patterns.label_re.search(fold(text))
+    m = patterns.label_re.search(fold(text)) if ":" in text or "：" in text else None
     if m and m.start() > 0:
         head = text[: m.start()].rstrip(" .;,—–-")
         credit = text[m.start("credit") :].strip()
@@ -77,7 +79,7 @@ def split_credit(text: str, patterns: CaptionPatterns) -> Caption:
         if head and credit and not credit[0].islower() and len(credit.split()) <= MAX_CREDIT_WORDS:
             ends_sentence = text[: m.start()].rstrip().endswith(".")
             return Caption(head + ("." if ends_sentence else ""), credit)
-    m = _TRAILING_BAR_RE.search(text)
+    m = _TRAILING_BAR_RE.search(text) if "|" in text or "/" in text else None
     if m and _is_source(m.group(1), patterns):
         return Caption(text[: m.start()].strip(), m.group(1).strip())
     return Caption(text, None)
@@ -110,7 +112,7 @@ def _same_caption(a: str, b: str, patterns: CaptionPatterns) -> Caption | None:
         cap = split_credit(a, patterns)
     else:
         ca, cb = split_credit(a, patterns), split_credit(b, patterns)
-        key_a, key_b = headline_key(ca.text), headline_key(cb.text)
+        key_a, key_b = text_key(ca.text), text_key(cb.text)
         if key_a and key_a == key_b:
             cap = ca if ca.credit else cb
         elif b.startswith(a + " (") and b.endswith(")"):
@@ -121,7 +123,7 @@ def _same_caption(a: str, b: str, patterns: CaptionPatterns) -> Caption | None:
         else:
             return None
     words = len(cap.text.split())
-    if not headline_key(cap.text) or not MIN_CAPTION_WORDS <= words <= MAX_CAPTION_WORDS:
+    if not text_key(cap.text) or not MIN_CAPTION_WORDS <= words <= MAX_CAPTION_WORDS:
         return None
     return cap
 
@@ -143,6 +145,10 @@ def extract_captions(doc: Doc, patterns: CaptionPatterns, count: Counter = no_co
     kept: list[Segment] = []
     captions = list(doc.captions)
     removed = list(doc.removed)
+    # Two lines can only share a caption when their comparison keys start with the same word
+    # (the caption's key is a prefix of both, ending at a word boundary): one key per line
+    # spares the credit split of most pairs.
+    first_words = [text_key(seg.text).split(" ", 1)[0] for seg in segments]
     i = 0
     while i < len(segments):
         seg = segments[i]
@@ -150,12 +156,12 @@ def extract_captions(doc: Doc, patterns: CaptionPatterns, count: Counter = no_co
         j = i + 1
         # Adjacent among the lines still in the body: an appeal box removed between two
         # copies of a caption does not keep them apart.
-        if j < len(segments):
+        if j < len(segments) and first_words[i] and first_words[i] == first_words[j]:
             cap = _same_caption(seg.text, segments[j].text, patterns)
         if cap is not None:
             removed.append(Removed("caption", seg.text, seg.line, "caption moved to captions"))
             # A caption may stand three times (alt, title, figcaption): take every repeat.
-            while j < len(segments):
+            while j < len(segments) and first_words[i] == first_words[j]:
                 again = _same_caption(seg.text, segments[j].text, patterns)
                 if again is None:
                     break

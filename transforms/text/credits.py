@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.document import Counter, Doc, Removed, Segment, no_count
-from transforms.patterns import SEEDS_DIR, read_list
+from transforms.patterns import SEEDS_DIR, require_list
 
 MAX_BYLINE_WORDS = 16
 MAX_NAME_WORDS = 6
@@ -40,8 +40,8 @@ class CreditPatterns:
 def load_credit_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CreditPatterns:
     """Compile ``seeds/credits``: contributor-line regexes and byline prefixes."""
     base = Path(seeds_dir) / "credits"
-    contributor_res = tuple(re.compile(rx, re.IGNORECASE) for rx in read_list(base / "contributor_patterns.txt"))
-    prefixes = sorted(read_list(base / "byline_prefixes.txt"), key=len, reverse=True)
+    contributor_res = tuple(re.compile(rx, re.IGNORECASE) for rx in require_list(base / "contributor_patterns.txt"))
+    prefixes = sorted(require_list(base / "byline_prefixes.txt"), key=len, reverse=True)
     byline_re = re.compile(r"^(?:%s)\s+(?P<names>\S.{0,200})$" % "|".join(map(re.escape, prefixes)))
     return CreditPatterns(contributor_res, byline_re)
 

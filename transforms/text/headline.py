@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from transforms.document import Counter, Doc, Removed, Segment, no_count
+from transforms.keys import domain_of, text_key
 
 MAX_TITLE_CHARS = 300
 MAX_TITLE_WORDS = 40
@@ -18,14 +19,13 @@ MIN_VARIANT_CHARS = 12  # a shorter part of "Title | Site" is a site name, never
 # Separators between a headline and a site name: "|", "-", "–", "—", "·", "•", ":", "::", "»".
 # ``(?<!\s)``: a white-space run is tried from its start only (linear on long runs of spaces).
 _SITE_SEPARATOR_RE = re.compile(r"(?<!\s)\s+(?:\||-|–|—|·|•|::|»|/)\s+|:\s+")
-_KEY_STRIP_RE = re.compile(r"[\W_]+", re.UNICODE)
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;]$")
 _BYLINE_START_RE = re.compile(r"^(?:by|por|di|von|par)\s", re.IGNORECASE)
 
 
-def headline_key(text: str) -> str:
-    """Comparison key: case-folded word characters only."""
-    return _KEY_STRIP_RE.sub(" ", text.casefold()).strip()
+# The comparison key of headlines is the project's one text key (NFKC, case-folded, word characters);
+# the old name stays for callers outside this package.
+headline_key = text_key
 
 
 def title_variants(title: str) -> set[str]:
@@ -34,14 +34,14 @@ def title_variants(title: str) -> set[str]:
     Only variants at least as long as the longest part count: the shorter parts
     of ``Title | Site`` are site names or sections, never the headline.
     """
-    keys = {headline_key(title)}
+    keys = {text_key(title)}
     parts = [p for p in _SITE_SEPARATOR_RE.split(title) if p.strip()]
     if len(parts) > 1:
-        longest = max(parts, key=lambda p: len(headline_key(p)))
-        min_chars = max(MIN_VARIANT_CHARS, len(headline_key(longest)))
+        longest = max(parts, key=lambda p: len(text_key(p)))
+        min_chars = max(MIN_VARIANT_CHARS, len(text_key(longest)))
         # The headline alone; "Title - Subtitle | Site" without the site; "Site: Title" without it.
         for variant in (longest, " ".join(parts[:-1]), " ".join(parts[1:])):
-            key = headline_key(variant)
+            key = text_key(variant)
             if len(key) >= min_chars:
                 keys.add(key)
     keys.discard("")
@@ -50,16 +50,16 @@ def title_variants(title: str) -> set[str]:
 
 def strip_site_name(title: str, site_names: list[str]) -> str:
     """``Title | Site`` -> ``Title`` when the part is a known site name (sitename, domain)."""
-    names = {headline_key(n) for n in site_names if n}
+    names = {text_key(n) for n in site_names if n}
     names.discard("")
     if not names:
         return title
     parts = _SITE_SEPARATOR_RE.split(title)
     if len(parts) < 2:
         return title
-    if headline_key(parts[-1]) in names:
+    if text_key(parts[-1]) in names:
         return title[: title.rfind(parts[-1])].rstrip(" |-–—·•:»/")
-    if headline_key(parts[0]) in names:
+    if text_key(parts[0]) in names:
         return title[len(parts[0]):].lstrip(" |-–—·•:»/")
     return title
 
@@ -67,8 +67,8 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
 def site_names(doc: Doc) -> list[str]:
     """Names the site may go by: its sitename metadata and its domain without the TLD."""
     names = [doc.metadata.get("sitename", "")]
-    if doc.url:
-        host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", doc.url.lower()).split("/")[0].split(":")[0])
+    host = domain_of(doc.url)
+    if host:
         names += [host, host.rsplit(".", 1)[0].replace("-", " ").replace(".", " ")]
     return [n for n in names if n]
 
@@ -81,18 +81,23 @@ def is_title_like(text: str) -> bool:
 def _matches_title(text: str, keys: set[str]) -> bool:
     if not is_title_like(text):
         return False
-    key = headline_key(text)
+    key = text_key(text)
     if not key:
         return False
     if key in keys:
         return True
+    # Every variant of the line is a piece of its key (site-name separators are not word
+    # characters): a line whose key contains none of the title's keys cannot match, and
+    # most lines are spared splitting into variants.
+    if not any(k in key for k in keys):
+        return False
     # The line carries a site name the title did not (or a different one).
     return bool(title_variants(text) & keys)
 
 
 def _best_title(title: str, repeats: list[str], keys: set[str]) -> str:
     """The cleanest form: the shortest of the title and its repeats that is a variant of it."""
-    candidates = [title] + [r for r in repeats if headline_key(r) in keys]
+    candidates = [title] + [r for r in repeats if text_key(r) in keys]
     return min(candidates, key=lambda t: (len(t), t))
 
 
@@ -108,7 +113,7 @@ def _pick_subtitle(segments: list[Segment], start: int) -> int | None:
         return None
     # A caption pair (line repeated right after it) is not a dek.
     nxt = segments[start + 1] if start + 1 < len(segments) else None
-    if nxt is not None and headline_key(nxt.text) == headline_key(seg.text):
+    if nxt is not None and text_key(nxt.text) == text_key(seg.text):
         return None
     return start
 

@@ -1,0 +1,279 @@
+"""Beam stages over the whole corpus: boilerplate learned per site, exact and near-duplicate articles.
+
+Everything is keyed aggregation (no process-global state, no in-memory index), so the
+DirectRunner, a multi-process DirectRunner and a distributed runner give the same output:
+
+* :class:`LearnSiteBoilerplate`: ``CombinePerKey`` counts of distinct documents per
+  ``(domain, line key)`` and per domain, a ``CoGroupByKey`` by domain applies the threshold;
+  the result is the side input (``AsMultiMap``) of the ``site_boilerplate`` stage.
+* :class:`DedupExact`: ``GroupByKey`` on ``Doc.content_key``; the best-ranked copy is kept.
+* :class:`DedupNear`: MinHash band key -> ``GroupByKey`` -> verified pairs -> connected
+  components by min-label propagation (``rounds`` rounds of ``CoGroupByKey`` +
+  ``CombinePerKey(min)``) -> the documents joined to their labels.
+* :class:`CleanCorpus`: the per-document stages, the site boilerplate, then dedup.
+
+Example::
+
+    articles, rejects = docs | CleanCorpus(resources, "auto", SiteSettings(), DedupSettings())
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
+
+from transforms.clean import STAGES, CleaningResources
+from transforms.corpus import dedup as dd
+from transforms.corpus import site_lines as sl
+from transforms.beam.stages import REJECTS, CleanDocuments, Counters
+
+SITE_STAGE = "site_boilerplate"
+
+
+def _first(values):
+    """Any one of equal values, chosen deterministically (CombinePerKey)."""
+    return min(values)
+
+
+class LearnSiteBoilerplate(beam.PTransform):
+    """Documents -> ``(domain, (line_key, n_docs, domain_docs))`` for every line over the threshold.
+
+    ``n_docs`` counts distinct bodies of the domain holding the line (equal bodies once).
+    Use as ``beam.pvalue.AsMultiMap(...)`` for the ``site_lines`` side input.
+    """
+
+    def __init__(self, settings: sl.SiteSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    def expand(self, docs):
+        settings = self._settings
+        distinct = (
+            docs
+            | "LineKeys" >> beam.Map(sl.doc_lines)
+            | "ByBody" >> beam.Map(lambda e: ((e[0], e[1]), e[2]))
+            | "OnePerBody" >> beam.CombinePerKey(_first)
+        )
+        domain_docs = (
+            distinct
+            | "DomainOne" >> beam.Map(lambda kv: (kv[0][0], 1))
+            | "DomainDocs" >> beam.CombinePerKey(sum)
+        )
+        lines = (
+            distinct
+            | "LineOnes" >> beam.FlatMap(lambda kv: (((kv[0][0], key), 1) for key in kv[1]))
+            | "LineDocs" >> beam.CombinePerKey(sum)
+            | "Repeated" >> beam.Filter(lambda kv, m: kv[1] >= m, settings.min_docs)  # most lines: 1 doc
+            | "ByDomain" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
+        )
+
+        def apply(item):
+            domain, grouped = item
+            totals = list(grouped["total"])
+            if not totals:
+                return
+            yield from sl.over_threshold(domain, totals[0], grouped["lines"], settings)
+
+        return (
+            {"total": domain_docs, "lines": lines}
+            | "JoinDomain" >> beam.CoGroupByKey()
+            | "Threshold" >> beam.FlatMap(apply)
+        )
+
+
+class _SplitExact(beam.DoFn):
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, item):
+        _, docs = item
+        for out in dd.split_exact_group(docs):
+            if isinstance(out, dd.Reject):
+                self._count("dedup_duplicate")
+                yield TaggedOutput(REJECTS, out)
+            else:
+                yield out
+
+
+class DedupExact(beam.PTransform):
+    """Documents with the same ``content_key``: the best-ranked one kept, the others rejects
+    ``dedup/duplicate`` with ``duplicate_of``: ``docs -> (docs, rejects)``."""
+
+    def expand(self, docs):
+        out = (
+            docs
+            | "ByContent" >> beam.Map(lambda d: (d.content_key or f"no-key:{d.source}", d))
+            | "Group" >> beam.GroupByKey()
+            | "Split" >> beam.ParDo(_SplitExact()).with_outputs(REJECTS, main="docs")
+        )
+        return out.docs, out[REJECTS]
+
+
+class _BandEntries(beam.DoFn):
+    def __init__(self, settings: dd.DedupSettings) -> None:
+        self._settings = settings
+
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, doc):
+        member, keys = dd.member(doc, self._settings)
+        self._count("near_dup_signatures")
+        for key in keys:
+            yield key, member
+
+
+class _GroupPairs(beam.DoFn):
+    def __init__(self, settings: dd.DedupSettings) -> None:
+        self._settings = settings
+
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, item):
+        _, members = item
+        members = list(members)
+        n = len(members)
+        if n < 2:
+            return
+        s = self._settings
+        self._count("near_dup_candidate_pairs", n * (n - 1) // 2 if n <= s.max_group else (n - 1) * s.anchors)
+        for a, b, _sim in dd.group_pairs(members, s, self._count):
+            yield a, b
+
+
+def _both_ways(edge):
+    a, b = edge
+    yield a, b
+    yield b, a
+
+
+def _propagate(item):
+    node, grouped = item
+    labels = list(grouped["label"])
+    if not labels:
+        return
+    label = min(labels)
+    yield node, label
+    for neighbour in grouped["adj"]:
+        yield neighbour, label
+
+
+class _JoinLabels(beam.DoFn):
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, item):
+        node, grouped = item
+        labels = list(grouped["label"])
+        for doc in grouped["doc"]:
+            if labels and min(labels) != node:
+                self._count("dedup_near_duplicate")
+                yield TaggedOutput(REJECTS, dd.near_reject(doc, min(labels)))
+            else:
+                yield doc
+
+
+class DedupNear(beam.PTransform):
+    """MinHash/LSH near-duplicate clusters; one kept per cluster: ``docs -> (docs, rejects)``.
+
+    Shuffles per document ``bands`` entries of one signature (``4 * num_perm`` bytes + rank),
+    per candidate group the verified pairs, ``rounds`` times the edges and labels of the
+    documents that have a near duplicate, and once every document (the final join)."""
+
+    def __init__(self, settings: dd.DedupSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    def expand(self, docs):
+        s = self._settings
+        edges = (
+            docs
+            | "Bands" >> beam.ParDo(_BandEntries(s))
+            | "GroupBands" >> beam.GroupByKey()
+            | "Pairs" >> beam.ParDo(_GroupPairs(s))
+            | "DistinctPairs" >> beam.Distinct()
+        )
+        adj = edges | "BothWays" >> beam.FlatMap(_both_ways)
+        labels = (
+            adj
+            | "Nodes" >> beam.Keys()
+            | "DistinctNodes" >> beam.Distinct()
+            | "OwnLabel" >> beam.Map(lambda n: (n, n))
+        )
+        for i in range(s.rounds):
+            labels = (
+                {"label": labels, "adj": adj}
+                | f"Round{i}Join" >> beam.CoGroupByKey()
+                | f"Round{i}Send" >> beam.FlatMap(_propagate)
+                | f"Round{i}Min" >> beam.CombinePerKey(min)
+            )
+        by_rank = docs | "ByRank" >> beam.Map(lambda d: (dd.rank(d), d))
+        out = (
+            {"doc": by_rank, "label": labels}
+            | "JoinLabels" >> beam.CoGroupByKey()
+            | "Keep" >> beam.ParDo(_JoinLabels()).with_outputs(REJECTS, main="docs")
+        )
+        return out.docs, out[REJECTS]
+
+
+class Dedup(beam.PTransform):
+    """``--dedup``: ``off`` passes through, ``exact`` groups by content key, ``near`` also by MinHash."""
+
+    def __init__(self, settings: dd.DedupSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    def expand(self, docs):
+        if self._settings.mode == "off":
+            return docs, docs.pipeline | "NoRejects" >> beam.Create([])
+        docs, exact = docs | "Exact" >> DedupExact()
+        if self._settings.mode == "exact":
+            return docs, exact
+        docs, near = docs | "Near" >> DedupNear(self._settings)
+        return docs, (exact, near) | "DedupRejects" >> beam.Flatten()
+
+
+def split_stages(name: str = SITE_STAGE):
+    """:data:`STAGES` before the named stage and from it on."""
+    names = [spec.name for spec in STAGES]
+    i = names.index(name)
+    return STAGES[:i], STAGES[i:]
+
+
+class CleanCorpus(beam.PTransform):
+    """Every cleaning stage with corpus knowledge: ``docs -> (articles, rejects)``.
+
+    The per-document stages up to the line classifier; the per-site line counts learned from
+    their output; the remaining stages with those counts as the ``site_lines`` side input
+    (site boilerplate, finish, keys); then exact and near dedup (``--dedup``).
+    """
+
+    def __init__(self, resources: CleaningResources, boilerplate_mode: str = "auto",
+                 site: sl.SiteSettings | None = None, dedup: dd.DedupSettings | None = None,
+                 side: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self._resources, self._mode = resources, boilerplate_mode
+        self._site, self._dedup = site or sl.SiteSettings(), dedup or dd.DedupSettings()
+        self._side = dict(side or {})
+
+    def expand(self, docs):
+        before, after = split_stages()
+        docs, early = docs | "PerDocument" >> CleanDocuments(self._resources, self._mode, self._side, stages=before)
+        site = docs | "LearnSiteBoilerplate" >> LearnSiteBoilerplate(self._site)
+        side = {**self._side, "site_lines": beam.pvalue.AsMultiMap(site)}
+        docs, late = docs | "WithCorpus" >> CleanDocuments(self._resources, self._mode, side, stages=after)
+        docs, dups = docs | "Dedup" >> Dedup(self._dedup)
+        return docs, (early, late, dups) | "CorpusRejects" >> beam.Flatten()
+
+
+def corpus_site_settings(opts) -> sl.SiteSettings:
+    """``--site_min_docs`` / ``--site_min_fraction`` from the pipeline options."""
+    return sl.SiteSettings(min_docs=opts.site_min_docs, min_fraction=opts.site_min_fraction)
+
+
+def corpus_dedup_settings(opts) -> dd.DedupSettings:
+    """``--dedup`` / ``--near_dup_threshold`` from the pipeline options."""
+    return dd.DedupSettings(mode=opts.dedup, threshold=opts.near_dup_threshold)

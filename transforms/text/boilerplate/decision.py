@@ -1,0 +1,227 @@
+"""The boilerplate classifier's decision: which lines stay, and why the others left (pure, no Beam).
+
+:func:`decide` keeps the main text region (the maximum-sum run of lines) and
+drops the rest; a line ending in ':' at the edge of the kept text also keeps
+the run of same-shaped short lines it introduces (a list or table: dates,
+fixtures, prices).  :func:`remove_boilerplate` is the stage: it needs the
+:class:`~transforms.text.boilerplate.model.BoilerplateResources` the driver
+loaded, and fails loudly without them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from transforms.document import Counter, Doc, Removed, Segment, no_count
+from transforms.text.boilerplate.features import COL, page_features
+from transforms.text.boilerplate.model import BoilerplateResources, line_scores
+
+# Concept (seeds/phrases/<concept>.txt) -> removal reason.
+CONCEPT_REASON = {
+    "share": "share_buttons",
+    "navigation": "navigation",
+    "related": "related_links",
+    "ads": "advertisement",
+    "legal": "copyright",
+    "comments": "comment",
+    "newsletter": "newsletter",  # seeds/phrases/newsletter.txt and subscription.txt (shared with appeals)
+    "subscription": "subscription",
+    "captions": "caption",
+}
+FALLBACK_TOP = 1.0  # log-odds given to the best line of a page where no line passed
+ANCHOR_KINDS = frozenset({"duplicate_headline", "subtitle", "byline"})
+
+
+class MissingResources(RuntimeError):
+    """The stage was called without the resources the driver loads (workers never read seed files)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Keep or drop one segment, with a short machine-readable cue."""
+
+    keep: bool
+    reason: str
+
+
+def removal_reason(x: np.ndarray, concept: str | None) -> str:
+    """The most telling cue for a removed line (for the audit trail), from its named features."""
+    def f(name: str) -> float:
+        return x[COL[name]]
+
+    if concept is not None and (f("ui_only") or f("cue") or f("caption_cue")):
+        return CONCEPT_REASON.get(concept, concept)
+    if f("repeats") >= 2:
+        return "repeated_in_page"
+    if f("before_head"):
+        return "before_headline"
+    if f("count_like") or (f("date") and f("log_words") <= math.log1p(8)):
+        return "date_or_count"
+    if f("log_words") <= math.log1p(6) and not f("ends_sentence"):
+        return "short_link_like"
+    if 0 <= f("stop_density") < 0.2:
+        return "low_stopword_density"
+    if f("prose_dist") > math.log1p(3):
+        return "isolated_short" if f("log_words") <= math.log1p(15) else "outside_main_text"
+    return "low_score"
+
+
+def _best_span(gain: np.ndarray) -> tuple[int, int]:
+    """Maximum-sum contiguous run [a, b) of gain (Kadane, vectorised); (0, 0) when every gain is negative."""
+    if not len(gain):
+        return 0, 0
+    csum = np.concatenate([[0.0], np.cumsum(gain)])
+    # The best run ends at the first b maximising csum[b + 1] - min(csum[:b + 1]) and starts at the
+    # last minimum before it (as Kadane's scan that restarts when its running sum is <= 0).
+    prefix_min = np.minimum.accumulate(csum)
+    value = csum[1:] - prefix_min[:-1]
+    b = int(np.argmax(value))
+    if value[b] <= 0:
+        return 0, 0
+    a = b - int(np.argmin(csum[b::-1]))
+    return a, b + 1
+
+
+def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | None = None,
+           x: np.ndarray | None = None) -> np.ndarray:
+    """Keep mask from per-line log-odds.
+
+    With ``region`` set: the main text is the contiguous run of lines with the
+    largest weighted sum of (probability - region), grown over adjacent lines
+    scoring above ``edge``; inside it lines above ``inside`` stay, outside it
+    only lines above ``outside``.  If nothing passes, the same decision is taken
+    relative to the page's best line.  Otherwise a plain threshold after
+    optional neighbour smoothing.  With the feature matrix ``x``, lists
+    introduced by kept text ending in ':' are kept whole (:func:`keep_introduced_lists`).
+    """
+    n = len(scores)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    smooth = params.get("smooth", 0.0)
+    if smooth > 0:
+        padded = np.concatenate([[scores[0]], scores, [scores[-1]]])
+        nb = (padded[:-2] + padded[2:]) / 2
+        scores = (1 - smooth) * scores + smooth * nb
+    if "region" not in params:
+        return scores > params.get("threshold", 0.0)
+    w = np.ones(n) if weights is None else weights
+    keep = _region_keep(scores, params, w)
+    if not keep.any():
+        # Every page has some article text: take the best lines relative to the page's best score.
+        keep = _region_keep(scores - scores.max() + FALLBACK_TOP, params, w)
+    if x is not None:
+        keep = keep_introduced_lists(keep, x)
+        if params.get("gap", 0) > 0:
+            keep = fill_gaps(keep, x, int(params["gap"]))
+    return keep
+
+
+def fill_gaps(keep: np.ndarray, x: np.ndarray, gap: int) -> np.ndarray:
+    """Short runs (at most ``gap`` lines) dropped between kept lines come back: subheads, list and recipe
+    items inside the article; never a UI phrase or cue, a line the page repeats, or a count/date line."""
+    n = len(keep)
+    blocked = ((x[:, COL["ui_only"]] > 0) | (x[:, COL["cue"]] > 0) | (x[:, COL["caption_cue"]] > 0)
+               | (x[:, COL["repeats"]] >= 2) | (x[:, COL["count_like"]] > 0))
+    kept = np.flatnonzero(keep)
+    out = keep.copy()
+    for a, b in zip(kept[:-1], kept[1:]):
+        if 1 < b - a <= gap + 1 and not blocked[a + 1:b].any():
+            out[a + 1:b] = True
+    return out
+
+
+def keep_introduced_lists(keep: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A line ending in ':' that is kept or directly follows a kept line keeps itself and the run of
+    same-shaped short lines, or the table written one cell per line, right after it (what it introduces)."""
+    colon = np.maximum(x[:, COL["colon_list"]], x[:, COL["colon_table"]])
+    ends_colon = x[:, COL["ends_colon"]]
+    ui = x[:, COL["ui_only"]] + x[:, COL["cue"]]
+    keep = keep.copy()
+    before = np.concatenate([[False], keep[:-1]])
+    for i in np.flatnonzero((keep | before)[:-1] & (ends_colon[:-1] > 0) & (ui[:-1] == 0) & (colon[1:] > 0)):
+        keep[i] = True
+        j = i + 1
+        while j < len(keep) and colon[j] > 0:
+            keep[j] = True
+            j += 1
+    return keep
+
+
+def _region_keep(scores: np.ndarray, params: dict[str, float], w: np.ndarray) -> np.ndarray:
+    prob = 1.0 / (1.0 + np.exp(-scores))
+    a, b = _best_span((prob - params["region"]) * w)
+    if b > a:
+        # Grow the region over adjacent lines that are still more likely text than not.
+        edge = params.get("edge", 99.0)
+        while a > 0 and scores[a - 1] > edge:
+            a -= 1
+        while b < len(scores) and scores[b] > edge:
+            b += 1
+    keep = scores > params["outside"]
+    keep[a:b] = scores[a:b] > params["inside"]
+    return keep
+
+
+def line_weights(x: np.ndarray) -> np.ndarray:
+    """Weight of each line in the region search: square root of its length."""
+    return np.sqrt(np.expm1(x[:, COL["log_chars"]]))
+
+
+def _require(resources: BoilerplateResources | None) -> BoilerplateResources:
+    if resources is None:
+        raise MissingResources(
+            "the boilerplate stage got no resources: load them on the driver with "
+            "transforms.text.boilerplate.load_resources() (or transforms.clean.load_cleaning_resources()) "
+            "and pass them to the stage; workers do not read seed files")
+    return resources
+
+
+def classify_segments(
+    segments: Sequence[Segment],
+    *,
+    title: str | None = None,
+    headline_line: int | None = None,
+    language: str = "und",
+    resources: BoilerplateResources | None = None,
+    anchor_lines: Sequence[int] = (),
+) -> list[Verdict]:
+    """One verdict per segment, same order (anchor_lines: lines of removed headline repeats/subtitle/bylines)."""
+    res = _require(resources)
+    if not segments:
+        return []
+    x, concepts = page_features(segments, title=title, headline_line=headline_line, language=language,
+                                resources=res, anchor_lines=anchor_lines)
+    keep = decide(line_scores(x, res), res.params, line_weights(x), x)
+    return [
+        Verdict(True, "article_text") if k else Verdict(False, removal_reason(x[i], concepts[i]))
+        for i, k in enumerate(keep)
+    ]
+
+
+def anchor_lines(doc: Doc) -> list[int]:
+    """Lines the earlier stages took out as headline repeats, subtitle or byline (article landmarks)."""
+    return [r.line for r in doc.removed if r.kind in ANCHOR_KINDS and r.line is not None]
+
+
+def remove_boilerplate(doc: Doc, count: Counter = no_count, resources: BoilerplateResources | None = None) -> Doc:
+    """Keep the segments classified as article text; move the rest to doc.removed."""
+    res = _require(resources)
+    if not doc.segments:
+        return doc
+    verdicts = classify_segments(
+        doc.segments, title=doc.title, headline_line=doc.headline_line, language=doc.language, resources=res,
+        anchor_lines=anchor_lines(doc),
+    )
+    kept: list[Segment] = []
+    removed = list(doc.removed)
+    for seg, v in zip(doc.segments, verdicts):
+        if v.keep:
+            kept.append(seg)
+        else:
+            removed.append(Removed(kind="boilerplate", text=seg.text, line=seg.line, detail=v.reason))
+            count("boilerplate_" + v.reason)
+    return doc.replace(segments=kept, removed=removed)
