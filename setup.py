@@ -24,7 +24,7 @@ INSTALL_REQUIRES = [
     "python-dateutil>=2.8",
     "numpy>=1.24",
     "rensa>=0.5,<0.6",  # MinHash for near-dup dedup: 17x datasketch's speed, same error (docs/corpus.md)
-    "fastwarc>=2.0,<3",  # WARC input: 2x warcio's records/s, reports truncated records (docs/corpus.md)
+    "fastwarc>=2.0,<3",  # WARC input: 1.6-2.6x warcio's records/s (docs/corpus.md)
 ]
 
 EXTRAS = {
@@ -54,6 +54,7 @@ setup(
             "captions/*.txt",
             "credits/*.txt",
             "comments/*.txt",  # tests/test_template.py checks the sdist holds every seeds/ data file
+            "photo_captions/*.txt",
             "boilerplate/*.txt", "boilerplate/*.json", "boilerplate/*.md",
         ],
     },

@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--module", help="a boilerplate module file to time instead (before/after comparisons)")
+    ap.add_argument("--model", help="the model.json that module uses")
     args = ap.parse_args(argv)
     mod = bp
     if args.module:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         spec.loader.exec_module(mod)
     res = clean.default_resources()
     detector = clean.default_detector()
-    bres = mod.load_resources() if args.module else res.boilerplate
+    bres = mod.load_resources(model_path=args.model) if args.module else res.boilerplate
     docs = []
     for text in pages():
         doc = Doc(id="", source="<bench>", file="<bench>", raw=b"", input_format="text", text=text)

@@ -125,6 +125,7 @@ def run_one(n: int, eval_dir: str, stages: bool) -> dict:
             "near_duplicate": counters.get("near_duplicate", 0),
             "site_boilerplate_removed": counters.get("site_boilerplate", 0),
             "candidate_pairs": counters.get("near_dup_candidate_pairs", 0),
+            "verified_pairs": counters.get("near_dup_verified_pairs", 0),
             "capped_groups": counters.get("near_dup_groups_capped", 0)}
 
 

@@ -10,9 +10,11 @@ prediction), and scores it with the evaluation set's own ``score.py``::
     python -m bench.quality --mode both --json bench/results/quality-dev.json
 
 Prints the mean-over-pages sh4 table, one row per language (language of the
-gold text by the project's langdetect wrapper), and the worst pages.  Where the
-line classifier uses a learned model, ``--cv`` also prints its
-leave-sites-out cross-validated score (from ``bench/train_boilerplate.py``).
+gold text by the project's langdetect wrapper), the worst pages and per-class
+counts.  What a mode learned from DEV is quoted by its leave-sites-out CV,
+which the report runs by default (text: ``bench/train_boilerplate.py``, with a
+bootstrap interval over sites; html: ``bench/html_cv.py``; ``--no-cv`` skips
+them).
 """
 
 from __future__ import annotations
@@ -156,6 +158,26 @@ def html_class_counts(workdir: Path, ids: list[str], eval_dir: Path, split: str)
     return "\n".join(lines)
 
 
+def text_class_counts(workdir: Path) -> str:
+    """Text mode, per-class counts from the run's articles: what left the bodies and where it went
+    (``removed`` by kind, the line classifier's removals by reason, comments and captions moved)."""
+    counts: dict[str, int] = defaultdict(int)
+    removed: dict[str, int] = defaultdict(int)
+    for f in sorted(glob.glob(str(workdir / "output-text" / "articles-*.parquet"))):
+        for row in pq.read_table(f, columns=["comments", "captions", "removed"]).to_pylist():
+            counts["pages with reader comments"] += bool(row["comments"])
+            counts["reader comments extracted"] += len(row["comments"] or [])
+            counts["captions"] += len(row["captions"] or [])
+            for r in row["removed"] or []:
+                removed[r["kind"] if r["kind"] != "boilerplate" else f"boilerplate/{r['detail']}"] += 1
+                counts["lone photo captions"] += r["detail"] == "lone_caption"
+    lines = ["Text per-class counts:", ""]
+    lines += [f"  {name}: {n}" for name, n in counts.items()]
+    lines.append("  removed segments by kind (classifier: by reason): "
+                 + ", ".join(f"{k} {v}" for k, v in sorted(removed.items())))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", default="dev")
@@ -164,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where inputs and outputs go (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="write per-page scores and aggregates here")
     parser.add_argument("--worst", type=int, default=10)
-    parser.add_argument("--cv", action="store_true",
-                        help="also print the leave-sites-out CV scores (text: the line model; html: bench/html_cv.py)")
+    parser.add_argument("--cv", action=argparse.BooleanOptionalAction, default=True,
+                        help="also print the leave-sites-out CV scores (text: the line model; html: bench/html_cv.py); "
+                             "default on, --no-cv skips them (they take minutes)")
     parser.add_argument("pipeline_args", nargs="*", help="extra pipeline options after --")
     args = parser.parse_args(argv)
 
@@ -182,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         if mode == "html":
             print(html_class_counts(workdir, ids, args.eval_dir, args.split))
             print()
+        if mode == "text":
+            print(text_class_counts(workdir))
+            print()
     if args.cv and "html" in modes:
         # HTML mode: leave-sites-out CV of the extraction choices (bench/html_cv.py)
         cmd = [sys.executable, "-m", "bench.html_cv", "--eval-dir", str(args.eval_dir), "--split", args.split]
@@ -189,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         if result.returncode != 0:
             raise SystemExit(f"html_cv failed:\n{result.stderr[-3000:]}")
         print(result.stdout)
-    if args.cv:
-        # The line classifier is learned from DEV: its honest figure is leave-sites-out CV.
+    if args.cv and "text" in modes:
+        # The line classifier is learned from DEV: its honest figure is leave-sites-out CV
+        # (with a bootstrap interval over sites).
         cmd = [sys.executable, str(ROOT / "bench" / "train_boilerplate.py")]
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if result.returncode != 0:

@@ -16,6 +16,8 @@ Measures, each in its own process (so that peak RSS is that run's alone):
   pyarrow;
 * ``default``: ``python -m pipeline --input ... --output ... --overwrite``, as a
   user runs it;
+* ``inmem``: the DirectRunner's own default, one in-process worker
+  (``--direct_running_mode=in_memory --direct_num_workers=1``);
 * ``direct1`` / ``direct2``: the DirectRunner with ``--direct_running_mode=
   multi_processing`` and 1 or 2 workers;
 * ``dedup_off`` / ``dedup_near``: the default run with ``--dedup off|near``,
@@ -49,7 +51,7 @@ from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-TEXT_RUNS = ("floor", "bare", "default", "direct1", "direct2", "dedup_off", "dedup_near")
+TEXT_RUNS = ("floor", "bare", "default", "inmem", "direct1", "direct2", "dedup_off", "dedup_near")
 HTML_RUNS = ("html_trafilatura", "html_bare", "html_default", "html_direct1")
 ALL_RUNS = TEXT_RUNS + HTML_RUNS
 FLOOR_SAMPLE_CHARS = 1000
@@ -271,6 +273,7 @@ def run_one(name: str, inputs: list[str], corpus_bytes: int, docs: int, work: Pa
     else:
         pipeline_args = {
             "default": [], "html_default": [],
+            "inmem": ["--direct_running_mode=in_memory", "--direct_num_workers=1"],
             "direct1": ["--direct_running_mode=multi_processing", "--direct_num_workers=1"],
             "html_direct1": ["--direct_running_mode=multi_processing", "--direct_num_workers=1"],
             "direct2": ["--direct_running_mode=multi_processing", "--direct_num_workers=2"],
@@ -305,6 +308,8 @@ TARGETS = (
     # (name, numerator run, denominator run, target, what)
     ("default / floor", "default", "floor", 0.5, "default run >= 0.5 x floor"),
     ("bare / floor", "bare", "floor", None, "pure chain in one process, for reference"),
+    ("in-memory 1 worker / floor", "inmem", "floor", None, "the DirectRunner's own default"),
+    ("default / in-memory 1 worker", "default", "inmem", None, "what the cores default gains"),
     ("2 workers / 1 worker", "direct2", "direct1", 1.7, "two workers >= 1.7 x one"),
     ("HTML default / trafilatura", "html_default", "html_trafilatura", 0.8, "HTML mode >= 0.8 x trafilatura.extract"),
     ("HTML 1 worker / trafilatura", "html_direct1", "html_trafilatura", 0.8, "same, one worker against one process"),

@@ -139,7 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--save", action="store_true", help=f"fit on all DEV pages and write {MODEL_PATH}")
+    parser.add_argument("--instead", action="store_true",
+                        help="the model instead of the rule-based block clean-ups (link blocks, datelines, URL "
+                             "blocks, leading heads, title blocks), compared with the rules")
     args = parser.parse_args(argv)
+    if args.instead:
+        import dataclasses
+
+        import transforms.html.extract as extract
+
+        rules_on = extract.DEFAULT_OPTIONS
+        extract.DEFAULT_OPTIONS = dataclasses.replace(
+            rules_on, drop_link_blocks=False, drop_datelines=False, drop_url_blocks=False,
+            drop_leading_heads=False, drop_title_blocks=False)
     sys.path.insert(0, str(args.eval_dir))
     import score
 
@@ -164,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         for p in pages:
             if p["site"] == site:
                 held_model[p["id"]] = chain_f1(p, model, score)
-                held_plain[p["id"]] = chain_f1(p, None, score)
+                if args.instead:  # the comparison: the rules, no model
+                    rules_off, extract.DEFAULT_OPTIONS = extract.DEFAULT_OPTIONS, rules_on
+                    held_plain[p["id"]] = chain_f1(p, None, score)
+                    extract.DEFAULT_OPTIONS = rules_off
+                else:
+                    held_plain[p["id"]] = chain_f1(p, None, score)
     cv, plain = mean(held_model.values()), mean(held_plain.values())
     lo, hi = bootstrap(pages, held_model)
     diff = {i: held_model[i] - held_plain[i] for i in held_model}

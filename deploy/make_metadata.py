@@ -74,7 +74,7 @@ def build_metadata() -> dict:
     return {
         "name": "presswash",
         "description": "Raw scraped news text and HTML -> clean article records in Parquet (and BigQuery): a batch "
-                       "run over --input files, or with streaming=true a stream from --input_subscription",
+                       "run over input files, or a stream when input_subscription or input_topic is given",
         "parameters": params,
     }
 

@@ -66,6 +66,10 @@ class PresswashOptions(PipelineOptions):
             help="with --dedup near: estimated Jaccard similarity of the bodies' 5-word shingles from which "
                  "two articles are near duplicates")
         parser.add_argument(
+            "--site_boilerplate", default="on", choices=("on", "off"),
+            help="remove lines that recur in many documents of one site (learned from the inputs); off for "
+                 "inputs where repeated lines are content")
+        parser.add_argument(
             "--site_min_docs", type=int, default=3,
             help="a line is site boilerplate when it is in at least this many documents of its domain ...")
         parser.add_argument(

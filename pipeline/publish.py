@@ -73,7 +73,8 @@ def message_attributes(path: str, mtime: float, args: argparse.Namespace) -> dic
     return attributes
 
 
-def publish_files(publisher, topic: str, files: list[tuple[str, int, float]], args: argparse.Namespace) -> tuple[int, int]:
+def publish_files(publisher, topic: str, files: list[tuple[str, int, float]],
+                  args: argparse.Namespace) -> tuple[int, int]:
     """Publish ``files``; returns (published, refused)."""
     from apache_beam.io.filesystems import FileSystems
 

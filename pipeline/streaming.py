@@ -41,7 +41,7 @@ def is_streaming(options: PipelineOptions) -> bool:
 
 
 def check_streaming_options(options: PipelineOptions) -> None:
-    """A stream needs exactly one unbounded source; Pub/Sub options need ``--streaming``.
+    """A stream needs exactly one unbounded source; a Pub/Sub source switches ``--streaming`` on.
 
     Raises :class:`StreamingUsageError` with what to pass instead.
     """
@@ -62,7 +62,10 @@ def check_streaming_options(options: PipelineOptions) -> None:
         if opts.window_seconds <= 0 or opts.dedup_ttl_seconds <= 0:
             raise StreamingUsageError("--window_seconds and --dedup_ttl_seconds must be positive")
     elif sources:
-        raise StreamingUsageError(f"--{sources[0]} reads an unbounded source: add --streaming")
+        # A Pub/Sub source means a stream: switch streaming on (a Flex Template launch passes only
+        # --name=value parameters, and Beam's --streaming flag takes no value).
+        options.view_as(StandardOptions).streaming = True
+        check_streaming_options(options)
 
 
 def stream_settings(opts: PresswashOptions) -> StreamSettings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import time
 import warnings
 
 import numpy as np
@@ -183,14 +182,32 @@ def test_tree_model_matches_manual_walk():
     assert np.allclose(m.decision(x), [0.1 - 1.0 - 0.25, 0.1 + 1.0 + 0.25])
 
 
-def test_speed_150_lines(resources):
-    lines = (english_page() * 6)[:150]
-    segs = segment(normalize_text("\n".join(lines)))
-    bp.classify_segments(segs, language="en", resources=resources)
-    start = time.perf_counter()
-    for _ in range(5):
-        bp.classify_segments(segs, language="en", resources=resources)
-    assert (time.perf_counter() - start) / 5 < 0.05  # generous bound; typical is a few ms
+def test_no_resources_fails_loudly():
+    # Workers get the resources from the driver; nothing reads seed files as a fallback.
+    doc = make_doc(english_page(), headline_index=len(NAV))
+    with pytest.raises(bp.MissingResources, match="load_resources"):
+        bp.remove_boilerplate(doc, resources=None)
+    with pytest.raises(bp.MissingResources):
+        bp.classify_segments(doc.segments)
+
+
+def test_features_by_name_match_a_line_by_line_reading(resources):
+    # The page-level (vectorised) features agree with what each line says on its own.
+    texts = ["Share on Facebook", "The mayor said on Tuesday that work could start in the spring, at 10:30.",
+             "HOME", "Read more at www.example.com", "Apples, pears, plums", "May 3 -- Harbour pier, 8:00"]
+    segs = [Segment(t, i, 0) for i, t in enumerate(texts)]
+    x, concepts = bp.page_features(segs, language="en", resources=resources)
+    col = lambda name: list(bp.column(x, name))  # noqa: E731
+    assert col("ui_only")[0] == 1.0 and concepts[0] == "share"
+    assert col("ends_sentence") == [0, 1, 0, 0, 0, 0]
+    assert col("all_caps") == [0, 0, 1, 0, 0, 0]
+    assert col("url") == [0, 0, 0, 1, 0, 0]
+    assert col("date")[1] == 1.0 and col("date")[5] == 1.0 and col("date")[4] == 0.0
+    assert col("comma_rate")[4] == pytest.approx(2 / 3)
+    assert col("log_words")[4] == pytest.approx(np.log1p(3))
+    assert col("digit_ratio")[1] == pytest.approx(4 / len(texts[1]))
+    assert col("sentences")[1] == 1.0
+    assert col("cap_ratio")[4] == pytest.approx(1 / 3)
 
 
 def test_shipped_model_matches_features():
@@ -213,18 +230,36 @@ def test_list_introduced_by_colon_kept():
         "Share on Facebook",
         "Related stories",
     ]
-    short = np.array([len(t.split()) <= bp._MAX_LIST_WORDS for t in texts])
+    short = np.array([len(t.split()) <= bp.MAX_LIST_WORDS for t in texts])
     ui_only = np.array([False] * 6 + [True, True])
-    run, colon = bp._list_structure(texts, short, ui_only)
+    run, colon = bp.list_structure(texts, short, ui_only)
     assert list(colon) == [0, 0, 1, 1, 1, 1, 0, 0]
     assert np.allclose(np.expm1(run[2:6]), 4)
     x = np.zeros((len(texts), len(bp.FEATURE_NAMES)))
     x[:, bp.FEATURE_NAMES.index("colon_list")] = colon
     x[1, bp.FEATURE_NAMES.index("ends_colon")] = 1.0
     keep = np.array([True, True, False, False, False, False, False, False])
-    assert list(bp._keep_introduced_lists(keep, x)) == [True] * 6 + [False, False]
+    assert list(bp.keep_introduced_lists(keep, x)) == [True] * 6 + [False, False]
     # The introducing line may itself have been dropped, as long as it follows kept text.
     keep[1] = False
-    assert list(bp._keep_introduced_lists(keep, x)) == [True] * 6 + [False, False]
+    assert list(bp.keep_introduced_lists(keep, x)) == [True] * 6 + [False, False]
     # Not after a dropped region.
-    assert not bp._keep_introduced_lists(np.zeros(len(texts), dtype=bool), x).any()
+    assert not bp.keep_introduced_lists(np.zeros(len(texts), dtype=bool), x).any()
+
+
+def test_fill_gaps_brings_back_subheads_and_items_but_not_ui():
+    n = 9
+    x = np.zeros((n, len(bp.FEATURE_NAMES)))
+    keep = np.array([True, False, True, False, False, False, True, False, True])
+    # lines 3-5: a three-line gap; line 7: a share button between kept lines
+    x[7, bp.COL["ui_only"]] = 1.0
+    assert list(bp.fill_gaps(keep, x, 2)) == [True, True, True, False, False, False, True, False, True]
+    assert list(bp.fill_gaps(keep, x, 3)) == [True] * 7 + [False, True]
+    # a line the page repeats (a menu entry) is not a subhead
+    x[1, bp.COL["repeats"]] = 2.0
+    assert not bp.fill_gaps(keep, x, 3)[1]
+    # the decision uses it only when the model's parameters ask for it
+    scores = np.where(keep, 3.0, -3.0)
+    params = {"region": 0.5, "inside": 0.0, "outside": 0.0, "edge": 99.0}
+    assert list(bp.decide(scores, params, None, x)) == list(keep)
+    assert bp.decide(scores, {**params, "gap": 3.0}, None, x)[3:6].all()

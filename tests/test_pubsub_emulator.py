@@ -32,7 +32,9 @@ PARK = ("The city council voted on Tuesday to expand the river park by forty acr
         "group of neighbours, was approved by seven votes to two after a long debate about parking and noise.")
 SNOW = ("Heavy snow closed three mountain passes on Monday night and left hundreds of drivers stranded at "
         "rest stops, the highway authority said. Crews worked through the night to clear the roads, and the "
-        "main pass reopened shortly after dawn with chains required for all vehicles.")
+        "main pass reopened shortly after dawn with chains required for all vehicles. Forecasters expect "
+        "another storm later this week and urged people to avoid travel unless it is necessary, while schools "
+        "in the valley said they would stay closed until the buses can run safely again.")
 NAME_RE = re.compile(r"(articles|rejects|summary)-(\d{8}T\d{6}Z)-(\d{8}T\d{6}Z)(?:-pane\d+)?-\d{5}-of-\d{5}\.(parquet|json)")
 
 
@@ -75,7 +77,7 @@ def test_local_stream_through_the_emulator(tmp_path):
     _write(waves / "2", "park-copy.json", json.dumps({"id": "park-2", "title": "Park", "text": PARK}))
     _write(waves / "2", "broken.json", '{"id": "broken-1", "text": "cut off')
     _write(waves / "3", "page.html", f"<html><head><title>Snow</title></head><body><article><h1>Snow</h1>"
-                                     f"<p>{SNOW.replace('hundreds of', 'many')}</p></article></body></html>")
+                                     f"<p>{SNOW.replace('three mountain', 'four mountain')}</p></article></body></html>")
     out = tmp_path / "out"
     with Emulator() as emulator:
         emulator.create(PROJECT, TOPIC, SUBSCRIPTION)
@@ -96,7 +98,8 @@ def test_local_stream_through_the_emulator(tmp_path):
             while time.monotonic() < deadline:
                 found = _outputs(out)
                 ids = {row["id"] for kind in ("articles", "rejects") for row in found[kind]}
-                if {"park-1", "snow-1", "park-2"} <= ids and len(found["rejects"]) >= 3:
+                if {"park-1", "snow-1", "park-2"} <= ids and len(found["rejects"]) >= 3 and len(
+                        {row["_window"] for row in found["summary"]}) >= 3:
                     break
                 time.sleep(2)
         finally:
@@ -118,6 +121,7 @@ def test_local_stream_through_the_emulator(tmp_path):
     assert len(malformed) == 1 and malformed[0]["source"].endswith("broken.json:1")
     # the HTML page of wave 3, published from a file: a near duplicate of snow-1
     near = [row for row in found["rejects"] if row["reason"] == "near_duplicate"]
+    assert len(found["articles"]) == 2, [(row["id"], row["source"]) for row in found["articles"]]
     assert [row["duplicate_of"] for row in near] == ["snow-1"]
     assert len({row["_window"] for row in found["articles"] + found["rejects"]}) >= 3
     assert all(row["balanced"] for row in found["summary"])

@@ -26,7 +26,7 @@ from transforms.ingest.readers import ReadLimits, read_records
 APPEAL_ONLY = b"Donate now\n\nSupport our journalism\n"
 
 
-def _reader_docs(path: Path, limits: ReadLimits = ReadLimits()) -> list[Doc | Reject]:
+def _reader_docs(path: Path, limits: ReadLimits) -> list[Doc | Reject]:
     return list(read_records(str(path), lambda: open(path, "rb"), limits=limits))
 
 
@@ -62,7 +62,7 @@ def test_unreadable_sources_give_an_error_not_an_exception(tmp_path):
     assert "not found" in read_raw(f"{path}:7", str(path), local_open).error
     assert "unknown source form" in read_raw(f"{path}#x", str(path), local_open).error
     assert "does not name a part" in read_raw("elsewhere.txt", str(path), local_open).error
-    assert split_source(f"gs://b/x.jsonl:12", "gs://b/x.jsonl") == (":", "12")
+    assert split_source("gs://b/x.jsonl:12", "gs://b/x.jsonl") == (":", "12")
 
 
 def test_reader_rejects_and_payload_docs_keep_their_bytes():

@@ -23,6 +23,8 @@ from transforms.html import blocks as html_blocks, captions as html_captions, co
 from transforms.html import continuation as html_continuation, parse as html_parse, prepass as html_prepass
 from transforms.html import serialise as html_serialise
 from transforms.text import appeals, boilerplate, captions, credits, headline, normalize
+from transforms.text import comments as text_comments, photo_captions
+from transforms.text.boilerplate import features as boilerplate_features
 from transforms.clean import clean_text, default_resources
 
 N = 25_000
@@ -42,7 +44,7 @@ def all_patterns() -> dict[str, re.Pattern]:
     found: dict[str, re.Pattern] = {}
     for module in (appeals, captions, credits, headline, normalize, patterns, boilerplate, html_extract,
                    html_blocks, html_captions, html_comments, html_continuation, html_parse, html_prepass,
-                   html_serialise):
+                   html_serialise, boilerplate_features, text_comments, photo_captions):
         found.update(_module_patterns(module))
     for name in ("strong", "weak", "line"):
         if getattr(res.appeals, name) is not None:
@@ -52,6 +54,10 @@ def all_patterns() -> dict[str, re.Pattern]:
     for i, rx in enumerate(res.credits.contributor_res):
         found[f"seeds.credits.contributor[{i}]"] = rx
     found["seeds.credits.byline_re"] = res.credits.byline_re
+    for name in ("header", "reply", "heading", "ago"):
+        found[f"seeds.comments.{name}"] = getattr(res.comments, name)
+    for name in ("verbs", "position"):
+        found[f"seeds.photo_captions.{name}"] = getattr(res.photo_captions, name)
     return found
 
 

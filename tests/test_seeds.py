@@ -15,8 +15,15 @@ from tests.conftest import ROOT, SAMPLE_ARTICLE, SAMPLES
 from transforms import patterns
 from transforms.clean import clean_doc
 from transforms.document import Doc, no_count
-from transforms.patterns import (APPEAL_CONCEPTS, BOILERPLATE_CONCEPTS, PatternDataError, concept_path,
-                                 load_concepts, read_sections, require_list)
+from transforms.patterns import (
+    APPEAL_CONCEPTS,
+    BOILERPLATE_CONCEPTS,
+    PatternDataError,
+    concept_path,
+    load_concepts,
+    read_sections,
+    require_list,
+)
 from transforms.text.appeals import load_appeal_patterns, remove_appeals
 from transforms.text.normalize import normalize_doc
 

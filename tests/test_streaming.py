@@ -18,8 +18,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing import test_stream
 from apache_beam.transforms.window import TimestampedValue
 
-from pipeline.streaming import StreamingUsageError, check_streaming_options, stream_settings
 from pipeline.options import PresswashOptions
+from pipeline.streaming import StreamingUsageError, check_streaming_options, stream_settings
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA
 from transforms.beam.streaming import StreamDocuments, StreamSettings, window_file_naming
 from transforms.document import Doc, Reject
@@ -143,12 +143,21 @@ def _options(*args: str) -> PipelineOptions:
     (("--streaming",), "--streaming needs an unbounded source"),
     (("--streaming", "--input_subscription", "projects/p/subscriptions/s", "--input_topic", "projects/p/topics/t"),
      "not both"),
-    (("--input_subscription", "projects/p/subscriptions/s"), "add --streaming"),
     (("--streaming", "--input_topic", "projects/p/topics/t", "--input", "x/*.txt"), "--input is for batch runs"),
 ])
 def test_streaming_option_errors(args, message):
     with pytest.raises(StreamingUsageError, match=re.escape(message)):
         check_streaming_options(_options(*args))
+
+
+def test_a_pubsub_source_switches_streaming_on():
+    from apache_beam.options.pipeline_options import StandardOptions
+
+    opts = _options("--input_subscription", "projects/p/subscriptions/s")
+    check_streaming_options(opts)
+    assert opts.view_as(StandardOptions).streaming is True
+    with pytest.raises(StreamingUsageError, match="--input is for batch runs"):
+        check_streaming_options(_options("--input_topic", "projects/p/topics/t", "--input", "x/*.txt"))
 
 
 def test_streaming_options_give_the_settings():

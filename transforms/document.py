@@ -9,6 +9,7 @@ with the reason, so that nothing taken out of the body is ever lost.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -103,3 +104,29 @@ class Reject:
     raw: bytes
     raw_size: int  # size of the original input; larger than len(raw) when raw was cut at the limit
     duplicate_of: str | None = None  # dedup rejects: the id of the kept copy
+
+
+def _pickle_by_fields(cls: type) -> type:
+    """Pickle ``cls`` as ``(cls, field values)``.
+
+    Beam encodes documents with pickle wherever a stage's output is stored or
+    sent (Reshuffle, GroupByKey, side inputs, between worker processes); the
+    default for frozen slotted dataclasses calls ``dataclasses.fields()`` for every
+    object, which made pickling a cleaned document (hundreds of segments and
+    removed pieces) about twice as slow (bench/speed.py, docs/performance.md).
+    """
+    fields = dataclasses.fields(cls)
+    if len(fields) < 2 or any(not f.init or f.kw_only for f in fields):
+        return cls  # positional construction would not round-trip: keep the default
+    values = operator.attrgetter(*(f.name for f in fields))
+
+    def __reduce__(self):
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+for _cls in (Segment, Removed, Caption, Comment, Doc, Reject):
+    _pickle_by_fields(_cls)
+del _cls

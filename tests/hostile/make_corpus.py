@@ -121,10 +121,10 @@ _RU = ("Городской совет Казани во вторник одоб�
        "Владельцы магазинов опасаются потерять около сотни парковочных мест. "
        "Работы начнутся весной и продлятся полгода, сообщил мэр. "
        "Оппозиция требует сначала выслушать жителей узких улиц.")
-_EN2 = ("The county library will open on Sundays from next month, the board announced on Friday. "
-        "Librarians said demand for weekend study space had doubled since the university moved its exams. "
-        "The extra hours will be paid for by a grant from a local foundation for two years. "
-        "Readers can also borrow laptops and board games from the front desk.")
+_DE2 = ("Die Fähre über den Bodensee fährt ab Dienstag wieder nach dem gewohnten Fahrplan, teilte die Reederei mit. "
+        "Nach dem Sturm mussten Techniker die Anlegestelle in Meersburg gründlich prüfen. "
+        "Fahrgäste, deren Fahrten ausgefallen sind, erhalten ihr Geld zurück. "
+        "Die Gemeinde dankt den Helfern für ihren Einsatz am Wochenende.")
 _HE = "מועצת העיר אישרה שבילי אופניים חדשים במרכז העיר. העבודות יתחילו באביב."
 
 
@@ -197,7 +197,8 @@ def _malformed_jsonl(ctx: Ctx) -> bytes:
         _jsonl({"id": "m16", "text": prose(ctx, title="Ferry timetable: odd date"), "published": "the day before yesterday",
                 "extra": {"nested": [1, 2, {"deep": None}]}}),  # 16 article, odd date and metadata
         _jsonl({"id": "m17", "text": prose(ctx).replace("storm", "storm\u0000\u0007")}),  # 17 article, control chars
-        b'{"id": "m18", "text": "Caf\xe9 owners welcome ferry\\n\\n' + body.replace("\n", "\\n").encode() + b'"}\n',
+        b'{"id": "m18", "text": "Caf\xe9 owners welcome ferry\\n\\n'
+        + prose(ctx).replace("\n", "\\n").encode() + b'"}\n',
         # 18 article: a raw Windows-1252 byte in a JSON line
         b'{"id": "m19", "text": 1.5e999}\n',  # 19 invalid_field_type (a number, Infinity)
         b"\xef\xbb\xbf" + _jsonl({"id": "m20", "text": prose(ctx, title="Ferry notes")}),  # 20 article: a BOM in the middle of the file
@@ -209,7 +210,7 @@ def _huge_values_jsonl(ctx: Ctx) -> bytes:
     return b"".join([
         _jsonl({"id": "h1", "text": body}),
         b'{"id": "h2", "text": "' + _words(12 * MB) + b'"}\n',  # > 10 MB default --max_doc_bytes
-        _jsonl({"id": "h3", "text": body, "notes": "x" * 2 * MB}),  # big metadata value, under the limit
+        _jsonl({"id": "h3", "text": prose(ctx, title="Ferry notes"), "notes": "x" * 2 * MB}),  # big metadata value
         _jsonl({"id": "h4", "text": "Long single paragraph\n\n" + " ".join(_SENTENCES) * 1500}),  # ~1.9 MB one line
     ])
 
@@ -340,7 +341,7 @@ CASES: tuple[Case, ...] = (
          lambda c: b"\xfe\xff" + ("Велодорожки в Казани\n\n" + _two(_RU)).encode("utf-16-be"),
          (article(),)),
     Case("utf16-le-nobom.txt", "UTF-16 LE without BOM",
-         lambda c: ("Library opens on Sundays\n\n" + _two(_EN2)).encode("utf-16-le"), (article(),)),
+         lambda c: ("Bodensee: Fähre fährt wieder\n\n" + _two(_DE2)).encode("utf-16-le"), (article(),)),
     Case("shift-jis.txt", "Shift-JIS Japanese text",
          lambda c: ("自転車専用道路を整備へ\n\n" + _two(_JA, "。")).encode("shift_jis"), (article(),)),
     Case("shift-jis.html", "Shift-JIS HTML with `<meta charset>`",

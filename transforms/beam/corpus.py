@@ -83,31 +83,74 @@ class LearnSiteBoilerplate(beam.PTransform):
         )
 
 
-class _SplitExact(beam.DoFn):
+class _CountMin(beam.CombineFn):
+    """(count, smallest rank) of the documents with one content key."""
+
+    def create_accumulator(self):
+        return 0, None
+
+    def add_input(self, acc, rank):
+        count, best = acc
+        return count + 1, rank if best is None or rank < best else best
+
+    def merge_accumulators(self, accs):
+        count, best = 0, None
+        for c, b in accs:
+            count += c
+            if b is not None and (best is None or b < best):
+                best = b
+        return count, best
+
+    def extract_output(self, acc):
+        return acc
+
+
+def _content_key(doc) -> str:
+    return doc.content_key or f"no-key:{doc.source}"
+
+
+class _DropCopies(beam.DoFn):
+    """Documents whose key names another kept copy become rejects (``kept``: key -> kept rank)."""
+
+    def __init__(self, key_of, reject_of, counter: str) -> None:
+        self._key_of, self._reject_of, self._counter = key_of, reject_of, counter
+
     def setup(self) -> None:
         self._count = Counters()
 
-    def process(self, item):
-        _, docs = item
-        for out in dd.split_exact_group(docs):
-            if isinstance(out, dd.Reject):
-                self._count("dedup_duplicate")
-                yield TaggedOutput(REJECTS, out)
-            else:
-                yield out
+    def process(self, doc, kept):
+        own = dd.rank(doc)
+        best = kept.get(self._key_of(doc, own))
+        if best is not None and best != own:
+            self._count(self._counter)
+            yield TaggedOutput(REJECTS, self._reject_of(doc, best))
+        else:
+            yield doc
+
+
+def _exact_reject(doc, kept):
+    return dd.dedup_reject(doc, kept[1], dd.DUPLICATE, f"same cleaned body as {kept[1]} ({kept[2]})")
 
 
 class DedupExact(beam.PTransform):
     """Documents with the same ``content_key``: the best-ranked one kept, the others rejects
-    ``dedup/duplicate`` with ``duplicate_of``: ``docs -> (docs, rejects)``."""
+    ``dedup/duplicate`` with ``duplicate_of``: ``docs -> (docs, rejects)``.
+
+    Only (key, rank) pairs are shuffled (``CombinePerKey``: count and smallest rank); the
+    keys held by more than one document (the duplicates: a small share) are a side input of
+    the step that drops the copies, so the documents themselves are never grouped."""
 
     def expand(self, docs):
-        out = (
+        kept = (
             docs
-            | "ByContent" >> beam.Map(lambda d: (d.content_key or f"no-key:{d.source}", d))
-            | "Group" >> beam.GroupByKey()
-            | "Split" >> beam.ParDo(_SplitExact()).with_outputs(REJECTS, main="docs")
+            | "KeyRank" >> beam.Map(lambda d: (_content_key(d), dd.rank(d)))
+            | "CountMin" >> beam.CombinePerKey(_CountMin())
+            | "Repeated" >> beam.Filter(lambda kv: kv[1][0] > 1)
+            | "KeptRank" >> beam.Map(lambda kv: (kv[0], kv[1][1]))
         )
+        out = docs | "DropCopies" >> beam.ParDo(
+            _DropCopies(lambda d, own: _content_key(d), _exact_reject, "dedup_duplicate"),
+            kept=beam.pvalue.AsDict(kept)).with_outputs(REJECTS, main="docs")
         return out.docs, out[REJECTS]
 
 
@@ -141,6 +184,7 @@ class _GroupPairs(beam.DoFn):
         s = self._settings
         self._count("near_dup_candidate_pairs", n * (n - 1) // 2 if n <= s.max_group else (n - 1) * s.anchors)
         for a, b, _sim in dd.group_pairs(members, s, self._count):
+            self._count("near_dup_verified_pairs")
             yield a, b
 
 
@@ -161,27 +205,13 @@ def _propagate(item):
         yield neighbour, label
 
 
-class _JoinLabels(beam.DoFn):
-    def setup(self) -> None:
-        self._count = Counters()
-
-    def process(self, item):
-        node, grouped = item
-        labels = list(grouped["label"])
-        for doc in grouped["doc"]:
-            if labels and min(labels) != node:
-                self._count("dedup_near_duplicate")
-                yield TaggedOutput(REJECTS, dd.near_reject(doc, min(labels)))
-            else:
-                yield doc
-
-
 class DedupNear(beam.PTransform):
     """MinHash/LSH near-duplicate clusters; one kept per cluster: ``docs -> (docs, rejects)``.
 
     Shuffles per document ``bands`` entries of one signature (``4 * num_perm`` bytes + rank),
     per candidate group the verified pairs, ``rounds`` times the edges and labels of the
-    documents that have a near duplicate, and once every document (the final join)."""
+    documents that have a near duplicate; the labels of the copies (documents not kept) are
+    the side input of the step that drops them (the documents are never grouped)."""
 
     def __init__(self, settings: dd.DedupSettings) -> None:
         super().__init__()
@@ -210,12 +240,12 @@ class DedupNear(beam.PTransform):
                 | f"Round{i}Send" >> beam.FlatMap(_propagate)
                 | f"Round{i}Min" >> beam.CombinePerKey(min)
             )
-        by_rank = docs | "ByRank" >> beam.Map(lambda d: (dd.rank(d), d))
-        out = (
-            {"doc": by_rank, "label": labels}
-            | "JoinLabels" >> beam.CoGroupByKey()
-            | "Keep" >> beam.ParDo(_JoinLabels()).with_outputs(REJECTS, main="docs")
-        )
+        # Only the documents that are not their component's kept copy: a side input, so the
+        # documents are not grouped again.
+        copies = labels | "Copies" >> beam.Filter(lambda kv: kv[0] != kv[1])
+        out = docs | "DropCopies" >> beam.ParDo(
+            _DropCopies(lambda d, own: own, dd.near_reject, "dedup_near_duplicate"),
+            kept=beam.pvalue.AsDict(copies)).with_outputs(REJECTS, main="docs")
         return out.docs, out[REJECTS]
 
 
@@ -262,8 +292,10 @@ class CleanCorpus(beam.PTransform):
     def expand(self, docs):
         before, after = split_stages()
         docs, early = docs | "PerDocument" >> CleanDocuments(self._resources, self._mode, self._side, stages=before)
-        site = docs | "LearnSiteBoilerplate" >> LearnSiteBoilerplate(self._site)
-        side = {**self._side, "site_lines": beam.pvalue.AsMultiMap(site)}
+        side = dict(self._side)
+        if self._site.enabled:
+            site = docs | "LearnSiteBoilerplate" >> LearnSiteBoilerplate(self._site)
+            side["site_lines"] = beam.pvalue.AsMultiMap(site)
         docs, late = docs | "WithCorpus" >> CleanDocuments(self._resources, self._mode, side, stages=after)
         docs, dups = docs | "Dedup" >> Dedup(self._dedup)
         return docs, (early, late, dups) | "CorpusRejects" >> beam.Flatten()
@@ -271,7 +303,8 @@ class CleanCorpus(beam.PTransform):
 
 def corpus_site_settings(opts) -> sl.SiteSettings:
     """``--site_min_docs`` / ``--site_min_fraction`` from the pipeline options."""
-    return sl.SiteSettings(min_docs=opts.site_min_docs, min_fraction=opts.site_min_fraction)
+    return sl.SiteSettings(min_docs=opts.site_min_docs, min_fraction=opts.site_min_fraction,
+                           enabled=getattr(opts, "site_boilerplate", "on") != "off")
 
 
 def corpus_dedup_settings(opts) -> dd.DedupSettings:

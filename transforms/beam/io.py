@@ -29,11 +29,11 @@ from apache_beam.io.parquetio import WriteToParquet
 from apache_beam.transforms.window import GlobalWindow
 
 from transforms import accounting
-from transforms.document import Doc, Reject
+from transforms.beam.stages import NAMESPACE, REJECTS, Counters
+from transforms.document import Reject
 from transforms.ingest.raw import iter_raw, needs_raw
 from transforms.ingest.readers import ReadLimits, read_records
 from transforms.keys import source_id
-from transforms.beam.stages import NAMESPACE, REJECTS, Counters
 
 SUMMARY_NAME = "run-summary.json"
 ACCOUNTING_PREFIX = "accounting"

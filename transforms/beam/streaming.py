@@ -127,11 +127,16 @@ class ParseMessages(beam.PTransform):
 # ---------------------------------------------------------------- cross-window dedup
 
 
+# Keyed state of each dedup step: the kept document of the key, and the timer that forgets it
+# (a timer spec belongs to one DoFn: one pair per step).
+EXACT_SEEN, EXACT_EXPIRE = ReadModifyWriteStateSpec("seen", PickleCoder()), TimerSpec("expire", TimeDomain.WATERMARK)
+BAND_SEEN, BAND_EXPIRE = ReadModifyWriteStateSpec("seen", PickleCoder()), TimerSpec("expire", TimeDomain.WATERMARK)
+_EXACT_STATE, _EXACT_TIMER = beam.DoFn.StateParam(EXACT_SEEN), beam.DoFn.TimerParam(EXACT_EXPIRE)
+_BAND_STATE, _BAND_TIMER = beam.DoFn.StateParam(BAND_SEEN), beam.DoFn.TimerParam(BAND_EXPIRE)
+
+
 class _ExactDedupFn(beam.DoFn):
     """Keyed by content key: the first copy is kept and remembered for ``ttl`` seconds of event time."""
-
-    SEEN = ReadModifyWriteStateSpec("seen", PickleCoder())
-    EXPIRE = TimerSpec("expire", TimeDomain.WATERMARK)
 
     def __init__(self, ttl: float) -> None:
         self._ttl = ttl
@@ -139,8 +144,8 @@ class _ExactDedupFn(beam.DoFn):
     def setup(self) -> None:
         self._count = Counters()
 
-    def process(self, element, ts=beam.DoFn.TimestampParam, seen=beam.DoFn.StateParam(SEEN),
-                expire=beam.DoFn.TimerParam(EXPIRE)):
+    def process(self, element, ts=beam.DoFn.TimestampParam, seen=_EXACT_STATE,
+                expire=_EXACT_TIMER):
         _key, doc = element
         now, current = float(ts), seen.read()
         kept = exact_verdict(current, doc.id, now, self._ttl)
@@ -153,8 +158,8 @@ class _ExactDedupFn(beam.DoFn):
             expire.set(Timestamp(seconds=now + self._ttl))
         yield doc
 
-    @on_timer(EXPIRE)
-    def on_expire(self, fired=beam.DoFn.TimestampParam, seen=beam.DoFn.StateParam(SEEN)):
+    @on_timer(EXACT_EXPIRE)
+    def on_expire(self, fired=beam.DoFn.TimestampParam, seen=_EXACT_STATE):
         current = seen.read()
         if current is not None and float(fired) >= current.ts + self._ttl:
             self._count("dedup_state_expired")
@@ -164,14 +169,11 @@ class _ExactDedupFn(beam.DoFn):
 class _NearBandFn(beam.DoFn):
     """Keyed by MinHash band key: ``(doc id, kept id or "")`` for each band of each document."""
 
-    SEEN = ReadModifyWriteStateSpec("seen", PickleCoder())
-    EXPIRE = TimerSpec("expire", TimeDomain.WATERMARK)
-
     def __init__(self, ttl: float, threshold: float) -> None:
         self._ttl, self._threshold = ttl, threshold
 
-    def process(self, element, ts=beam.DoFn.TimestampParam, seen=beam.DoFn.StateParam(SEEN),
-                expire=beam.DoFn.TimerParam(EXPIRE)):
+    def process(self, element, ts=beam.DoFn.TimestampParam, seen=_BAND_STATE,
+                expire=_BAND_TIMER):
         _band, (doc_id, signature) = element
         now, current = float(ts), seen.read()
         kept = near_verdict(current, doc_id, signature, now, self._ttl, self._threshold)
@@ -180,8 +182,8 @@ class _NearBandFn(beam.DoFn):
             expire.set(Timestamp(seconds=now + self._ttl))
         yield doc_id, kept or ""
 
-    @on_timer(EXPIRE)
-    def on_expire(self, fired=beam.DoFn.TimestampParam, seen=beam.DoFn.StateParam(SEEN)):
+    @on_timer(BAND_EXPIRE)
+    def on_expire(self, fired=beam.DoFn.TimestampParam, seen=_BAND_STATE):
         current = seen.read()
         if current is not None and float(fired) >= current.ts + self._ttl:
             seen.clear()
@@ -398,8 +400,8 @@ class WindowSummaries(beam.PTransform):
             # Each firing's summary is written once: re-window (discarding) so the
             # write does not gather the earlier firings' files again.
             summaries | "Discarding" >> fixed_windows(self._settings) | "Write" >> fileio.WriteToFiles(
-                self._output, file_naming=window_file_naming(self._output, "summary", ".json"), sink=lambda _dest: JsonSink(),
-                shards=1)
+                self._output, file_naming=window_file_naming(self._output, "summary", ".json"),
+                sink=lambda _dest: JsonSink(), shards=1)
         return summaries
 
 

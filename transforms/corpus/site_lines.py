@@ -45,6 +45,7 @@ class SiteSettings:
 
     min_docs: int = 3
     min_fraction: float = 0.3
+    enabled: bool = True  # --site_boilerplate off: learn nothing, remove nothing
 
     def __post_init__(self) -> None:
         if self.min_docs < 2:

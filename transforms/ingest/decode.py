@@ -49,12 +49,16 @@ class DecodeError(ValueError):
         self.reason = reason
 
 
+# C0 controls other than \t \n \v \f \r, C1 controls and the replacement character: one class, so the
+# count is a regex scan, not a Python loop over every character (1 ms for a 10 KB page).
+_BAD_CHAR_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:65536]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample
-              if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd")
+    bad = len(sample) - len(_BAD_CHAR_RE.sub("", sample))
     return bad / len(sample)
 
 

@@ -41,6 +41,7 @@ FormReader = Callable[[str, list[str], OpenFile, ReadLimits], Iterable[tuple[str
 _CHUNK = 1 << 20
 # Stages whose rejects are made by the reader and already hold the bytes it had.
 READER_STAGES = frozenset({"read", "decode", "parse_jsonl"})
+DEFAULT_LIMITS = ReadLimits()
 
 
 class RawUnavailable(Exception):
@@ -74,7 +75,8 @@ def open_decompressed(path: str, open_file: OpenFile, limits: ReadLimits) -> Bin
     return stream
 
 
-def whole_file(path: str, locators: list[str], open_file: OpenFile, limits: ReadLimits) -> Iterator[tuple[str, bytes]]:
+def whole_file(path: str, locators: list[str], open_file: OpenFile,
+               limits: ReadLimits) -> Iterator[tuple[str, bytes]]:
     """The whole decompressed file (a text or HTML document), read up to ``max_doc_bytes + 1``."""
     stream = open_decompressed(path, open_file, limits)
     try:
@@ -84,7 +86,8 @@ def whole_file(path: str, locators: list[str], open_file: OpenFile, limits: Read
     yield "", data
 
 
-def jsonl_lines(path: str, locators: list[str], open_file: OpenFile, limits: ReadLimits) -> Iterator[tuple[str, bytes]]:
+def jsonl_lines(path: str, locators: list[str], open_file: OpenFile,
+                limits: ReadLimits) -> Iterator[tuple[str, bytes]]:
     """The wanted lines of a JSONL file in one pass, numbered exactly as ``readers._read_jsonl`` numbers them."""
     wanted: dict[int, str] = {}
     for locator in locators:
@@ -112,7 +115,8 @@ def jsonl_lines(path: str, locators: list[str], open_file: OpenFile, limits: Rea
         stream.close()
 
 
-def warc_records(path: str, locators: list[str], open_file: OpenFile, limits: ReadLimits) -> Iterator[tuple[str, bytes]]:
+def warc_records(path: str, locators: list[str], open_file: OpenFile,
+                 limits: ReadLimits) -> Iterator[tuple[str, bytes]]:
     """WARC records by byte offset, through ``transforms.ingest.warc.read_warc_record(path, offset, limit)``."""
     try:
         from transforms.ingest.warc import read_warc_record  # the corpus reader, when installed
@@ -139,7 +143,7 @@ def _cut(data: bytes, limits: ReadLimits) -> RawBytes:
 
 
 def iter_raw(file: str, sources: Iterable[str], open_file: OpenFile,
-             limits: ReadLimits = ReadLimits()) -> Iterator[tuple[str, RawBytes]]:
+             limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[tuple[str, RawBytes]]:
     """``(source, RawBytes)`` for every distinct source of one input file, one form at a time, one pass each.
 
     Never raises: a source that cannot be re-read gets ``RawBytes(error=...)``.
@@ -171,12 +175,12 @@ def iter_raw(file: str, sources: Iterable[str], open_file: OpenFile,
 
 
 def read_raw_many(file: str, sources: Iterable[str], open_file: OpenFile,
-                  limits: ReadLimits = ReadLimits()) -> dict[str, RawBytes]:
+                  limits: ReadLimits = DEFAULT_LIMITS) -> dict[str, RawBytes]:
     """:func:`iter_raw` as a dict (for a few sources; the rejects writer streams)."""
     return dict(iter_raw(file, sources, open_file, limits))
 
 
-def read_raw(source: str, file: str, open_file: OpenFile, limits: ReadLimits = ReadLimits()) -> RawBytes:
+def read_raw(source: str, file: str, open_file: OpenFile, limits: ReadLimits = DEFAULT_LIMITS) -> RawBytes:
     """Re-read one document's bytes (see :func:`read_raw_many`)."""
     return read_raw_many(file, [source], open_file, limits)[source]
 

@@ -51,8 +51,9 @@ def message_name(attributes: dict[str, str], message_id: str | None, data: bytes
 
 
 def message_records(data: bytes | None, attributes: dict[str, str] | None, message_id: str | None,
-                    *, input_format: str = "auto", limits: ReadLimits = ReadLimits()) -> list[Doc | Reject]:
+                    *, input_format: str = "auto", limits: ReadLimits | None = None) -> list[Doc | Reject]:
     """The documents (and rejects) of one message, like the records of one input file."""
+    limits = limits or ReadLimits()
     data = data or b""
     attributes = dict(attributes or {})
     name = message_name(attributes, message_id, data)

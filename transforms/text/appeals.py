@@ -3,7 +3,8 @@
 Appeals are donation, membership, subscription/paywall, newsletter and
 "message from the editor" boxes.  Phrases are data: the concept files
 ``seeds/phrases/<concept>.txt`` of :data:`transforms.patterns.APPEAL_CONCEPTS`
-(the line classifier reads the same ``newsletter`` and ``subscription`` files).  A line with a *strong* phrase starts an appeal when it
+(the line classifier reads the same ``newsletter`` and ``subscription``
+files).  A line with a *strong* phrase starts an appeal when it
 is short (a heading or button) or carries a second cue; the appeal then grows
 over its blank-line block, over neighbours that carry cues, over short gaps
 between appeal lines, and over button lines (``read more:``) at its edges.  A

@@ -83,7 +83,8 @@ def load_comment_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CommentPatterns:
         reply=re.compile(rf"^[\W\d]*(?:{reply})(?:\s*\(?\d+\)?)?[\W]*$"),
         heading=re.compile(
             rf"^[\W]*(?:\d+\s+)?(?:{heading})(?:\s*\(\d+\)|\s*:?\s*\d+)?(?:\s+(?:to|on|zu|a|à|em|sobre)\s+.{{1,200}})?[\W]*$"),
-        ago=re.compile(rf"^(?:\d+|an?|one|un|una|uno|ein|eine|vor|hace|il y a|há)\s*(?:\w+\s+){{0,2}}(?:{ago})\b.{{0,20}}$"
+        ago=re.compile(rf"^(?:\d{{1,4}}|an?|one|un|una|uno|ein|eine|vor|hace|il y a|há)\s*(?:[^\W\d]+\s+){{0,2}}"
+                       rf"(?:{ago})\b.{{0,20}}$"
                        rf"|^(?:vor|hace|il y a|há)\s+\d+\s+\w+\s*$"),
     )
 

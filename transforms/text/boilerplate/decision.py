@@ -71,19 +71,16 @@ def removal_reason(x: np.ndarray, concept: str | None) -> str:
 
 
 def _best_span(gain: np.ndarray) -> tuple[int, int]:
-    """Maximum-sum contiguous run [a, b) of gain (Kadane, vectorised); (0, 0) when every gain is negative."""
-    if not len(gain):
-        return 0, 0
-    csum = np.concatenate([[0.0], np.cumsum(gain)])
-    # The best run ends at the first b maximising csum[b + 1] - min(csum[:b + 1]) and starts at the
-    # last minimum before it (as Kadane's scan that restarts when its running sum is <= 0).
-    prefix_min = np.minimum.accumulate(csum)
-    value = csum[1:] - prefix_min[:-1]
-    b = int(np.argmax(value))
-    if value[b] <= 0:
-        return 0, 0
-    a = b - int(np.argmin(csum[b::-1]))
-    return a, b + 1
+    """Maximum-sum contiguous run [a, b) of gain (Kadane); (0, 0) when every gain is negative."""
+    best, best_a, best_b = 0.0, 0, 0
+    run, start = 0.0, 0
+    for i, g in enumerate(gain.tolist()):
+        if run <= 0:
+            run, start = 0.0, i
+        run += g
+        if run > best:
+            best, best_a, best_b = run, start, i + 1
+    return best_a, best_b
 
 
 def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | None = None,

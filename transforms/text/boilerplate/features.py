@@ -46,6 +46,7 @@ _DATE_RE = re.compile(r"\d(?::\d\d|[-./]\d{1,2}[-./]\d|\d{3}年|月\d{1,2}日|\d
 _URL_RE = re.compile(r"[hw@.](?:(?<=h)ttps?://|(?<=w)ww\.|(?<=\w@)\w|(?<=\.)(?:com|org|net)\b)", re.IGNORECASE)
 _COUNT_RE = re.compile(r"^\W*\d[\d,.kKmM]*\W*$|\b\d[\d,.]*\s*[kKmM]?\s+\w+$")
 _SHAPE_SEP_RE = re.compile(r"\s(?:--|[-–—|])\s|:\s")
+_SHAPE_SEP_PAGE_RE = re.compile(r"[^\S\n](?:--|[-–—|])[^\S\n]|:[^\S\n]")  # the same inside one line
 _DIGIT_RE = re.compile(r"\d")
 
 _END_PUNCT = ".!?。！？\"'”’»)…;"  # a line ending in one of these ends a sentence (':' is its own feature)
@@ -70,6 +71,7 @@ MIN_TABLE_LINES = 6
 _EMBED_ATTRIB_RE = re.compile(r"\(@\w{1,40}\)(?:\s|$)|^(?:a post shared by|ein beitrag geteilt von|"
                               r"uma publicação compartilhada por|una publicación compartida por)\b", re.IGNORECASE | re.MULTILINE)
 # A link only embedded posts carry in their text.
+_EMBED_LINK_KEYS = ("pic.twitter.com/", "t.co/", "instagram.com/p/")  # cheap test before the regex
 _EMBED_LINK_RE = re.compile(r"pic\.twitter\.com/|\bt\.co/\w|instagram\.com/p/", re.IGNORECASE)
 
 # ----------------------------------------------------------------------------- names
@@ -158,26 +160,38 @@ def _hits_per_line(pattern: re.Pattern[str], joined: str, starts: np.ndarray, n:
 # ----------------------------------------------------------------------------- phrases
 
 
+def _positions(words: list[str], starts: frozenset[str]) -> list[int]:
+    """Positions of the words that can start a phrase, in order (C-level scans, no loop over every word)."""
+    out: list[int] = []
+    for w in starts.intersection(words):
+        i = words.index(w)
+        while True:
+            out.append(i)
+            try:
+                i = words.index(w, i + 1)
+            except ValueError:
+                break
+    out.sort()
+    return out
+
+
 def _phrase_cover(words: list[str], phrases: dict[tuple[str, ...], str], max_n: int,
                   starts: frozenset[str]) -> tuple[int, dict[str, int]]:
     """Words covered by a greedy longest-first match of the phrases; covered words per concept."""
     covered = 0
     per_concept: dict[str, int] = {}
-    i = 0
     n = len(words)
-    while i < n:
-        if words[i] not in starts:
-            i += 1
+    after = 0  # first word not yet covered
+    for i in _positions(words, starts):
+        if i < after:
             continue
         for k in range(min(max_n, n - i), 0, -1):
             concept = phrases.get(tuple(words[i:i + k]))
             if concept is not None:
                 covered += k
                 per_concept[concept] = per_concept.get(concept, 0) + k
-                i += k
+                after = i + k
                 break
-        else:
-            i += 1
     return covered, per_concept
 
 
@@ -185,10 +199,7 @@ def _first_cue_phrase(words: list[str], res: "BoilerplateResources") -> str | No
     """Concept of the first cue phrase in the line's words."""
     n = len(words)
     phrases = res.cue_phrases
-    starts = res.cue_starts
-    for i in range(n):
-        if words[i] not in starts:
-            continue
+    for i in _positions(words, res.cue_starts):
         for k in range(1, min(res.max_phrase_words, n - i) + 1):
             concept = phrases.get(tuple(words[i:i + k]))
             if concept is not None:
@@ -199,7 +210,9 @@ def _first_cue_phrase(words: list[str], res: "BoilerplateResources") -> str | No
 # ----------------------------------------------------------------------------- list / table shape
 
 
+@functools.lru_cache(maxsize=8192)
 def _token_class(token: str) -> str:
+    """Class of a token for row shapes: P(unctuation), M(onth), D(igits), C(apitalised), l(ower-case)."""
     word = token.strip(".,;:()[]\"'“”«»").lower()
     if not word:
         return "P"
@@ -214,10 +227,24 @@ def _token_class(token: str) -> str:
 
 def _shape(text: str) -> tuple:
     """Coarse shape of a line (list/table row signature): classes of its first two tokens, digits, separator."""
-    toks = text.split()[:2]
+    toks = text.split(None, 2)[:2]
     sep = _SHAPE_SEP_RE.search(text)
     kind = "" if sep is None else (":" if ":" in sep.group() else "|" if "|" in sep.group() else "-")
-    return (tuple(_token_class(t) for t in toks), _DIGIT_RE.search(text) is not None, kind)
+    return (tuple(map(_token_class, toks)), _DIGIT_RE.search(text) is not None, kind)
+
+
+def page_shapes(texts: Sequence[str], short: np.ndarray, digits: np.ndarray, joined: str,
+                starts: np.ndarray) -> list[tuple | None]:
+    """:func:`_shape` of every short line (None for the others), with the separator found by one pass over
+    the page and the digit flag from the per-line digit counts."""
+    kinds = [""] * len(texts)
+    for m in _SHAPE_SEP_PAGE_RE.finditer(joined):
+        i = int(np.searchsorted(starts, m.start(), side="right") - 1)
+        if not kinds[i]:
+            g = m.group()
+            kinds[i] = ":" if ":" in g else "|" if "|" in g else "-"
+    return [(tuple(map(_token_class, t.split(None, 2)[:2])), bool(d), k) if s else None
+            for t, s, d, k in zip(texts, short.tolist(), digits.tolist(), kinds)]
 
 
 def _runs_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -449,6 +476,13 @@ def line_features(texts: Sequence[str], lang: str, res: "BoilerplateResources",
     repeats = np.fromiter((counts[k] if k else 0 for k in keys), np.float64, n)
 
     cols = {
+        # not features: what the page pass needs again without a second pass over the text
+        "_digits": digits, "_joined": joined, "_starts": starts,
+        "_embed_attrib": (_hits_per_line(_EMBED_ATTRIB_RE, joined, starts, n) > 0
+                          if "(@" in joined or " shared by" in folded_joined or " geteilt von" in folded_joined
+                          or " compart" in folded_joined else np.zeros(n, bool)),
+        "_embed_link": (_hits_per_line(_EMBED_LINK_RE, joined, starts, n) > 0
+                        if any(k in folded_joined for k in _EMBED_LINK_KEYS) else np.zeros(n, bool)),
         "log_chars": np.log1p(nch),
         "log_words": np.log1p(nwf),
         "stop_density": stop_density,
@@ -561,10 +595,10 @@ def page_features(
         page["after_anchors"] = np.zeros(n)
     short_line = cols["log_words"] <= math.log1p(MAX_LIST_WORDS)
     ui = cols["ui_only"] > 0
-    shapes = [_shape(t) if s else None for t, s in zip(texts, short_line)]
+    shapes = page_shapes(texts, short_line, cols["_digits"], cols["_joined"], cols["_starts"])
     page["shape_run"], page["colon_list"] = list_structure(texts, short_line, ui, shapes)
     page["table_run"], page["colon_table"] = table_structure(shapes, texts, short_line, ui)
-    page["embed_attrib"], page["embed_body"] = embed_structure(texts, joined_starts_hits(texts))
+    page["embed_attrib"], page["embed_body"] = embed_structure(texts, (cols["_embed_attrib"], cols["_embed_link"]))
     return np.hstack([base, *context, np.column_stack([page[name] for name in PAGE_FEATURES])]), concepts
 
 

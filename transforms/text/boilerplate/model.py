@@ -23,8 +23,14 @@ from typing import Sequence
 
 import numpy as np
 
-from transforms.patterns import (BOILERPLATE_CONCEPTS, BOILERPLATE_SECTIONS, SEEDS_DIR, fold, load_concepts,
-                                 read_sections)
+from transforms.patterns import (
+    BOILERPLATE_CONCEPTS,
+    BOILERPLATE_SECTIONS,
+    SEEDS_DIR,
+    fold,
+    load_concepts,
+    read_sections,
+)
 from transforms.text.boilerplate.features import COL, FEATURE_NAMES, function_char_codes
 
 # ISO 639-1 (as langdetect reports it) -> jusText stop-list name.
