@@ -259,3 +259,13 @@ def test_beam_dedup_off_passes_everything_through():
         out_docs, out_rejects = p | beam.Create(docs) | Dedup(DedupSettings(mode="off"))
         assert_that(out_docs | beam.Map(lambda d: d.id), equal_to(["a", "b"]), label="docs")
         assert_that(out_rejects, equal_to([]), label="rejects")
+
+
+def test_module_examples():
+    import doctest
+
+    from transforms.corpus import dedup, minhash, site_lines
+
+    for module in (minhash, site_lines, dedup):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -116,3 +116,4 @@ def test_stage_rejects_of_a_run_carry_the_original_bytes(tmp_path):
     assert by_name["lines.jsonl.gz:2"]["raw"] == appeal_line and by_name["lines.jsonl.gz:2"]["id"] == "appeal"
     assert by_name["page.html"]["stage"] == "extract_html"
     assert by_name["page.html"]["raw"] == b"<html><body></body></html>"
+

@@ -13,8 +13,7 @@ from tests.fixtures.corpus import build
 from transforms.beam.corpus import LearnSiteBoilerplate
 from transforms.clean import clean_doc
 from transforms.corpus.learn import corpus_docs, learn_corpus_side
-from transforms.corpus.site_lines import (KIND, SiteSettings, doc_lines, learn_site_lines,
-                                          remove_site_boilerplate)
+from transforms.corpus.site_lines import KIND, SiteSettings, doc_lines, learn_site_lines, remove_site_boilerplate
 from transforms.document import Doc, Segment
 
 NOTICE = "Corrections are printed on page two of every Saturday edition of this paper."

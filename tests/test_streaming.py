@@ -191,12 +191,12 @@ def _read_outputs(out: Path) -> dict[str, dict[str, list]]:
     """{file kind + window (+ pane): rows} from the files the stream wrote."""
     found: dict[str, dict[str, list]] = defaultdict(dict)
     for path in sorted(out.glob("*")):
-        match = re.fullmatch(r"(articles|rejects|summary)-(\d{8}T\d{6}Z-\d{8}T\d{6}Z(?:-pane\d+)?)-\d{5}-of-\d{5}"
-                             r"\.(parquet|json)", path.name)
+        match = re.fullmatch(r"(articles|rejects|summary|accounting)-(\d{8}T\d{6}Z-\d{8}T\d{6}Z(?:-pane\d+)?)"
+                             r"-\d{5}-of-\d{5}\.(parquet|jsonl?)", path.name)
         if not match:
             continue
         kind, win = match.group(1), match.group(2)
-        if kind == "summary":
+        if kind in ("summary", "accounting"):
             rows = [json.loads(line) for line in path.read_text().splitlines()]
         else:
             table = pq.read_table(path)
@@ -287,5 +287,62 @@ def test_every_document_is_accounted_per_window(stream_outputs):
     # the late element: the window's last firing accumulates the whole window
     last = max((rows[0] for name, rows in summaries.items() if name.startswith(W0)), key=lambda r: r["pane"])
     assert (last["documents_read"], last["articles_written"], last["balanced"]) == (3, 3, True)
+    accounting = stream_outputs["accounting"]
+    assert sorted(row["file"] for row in accounting[W1]) == [f"pubsub:m{i}" for i in (3, 4, 5, 6)]
+    last: dict[tuple[str, str], dict] = {}  # per window and message, the last firing (they accumulate)
+    for name in sorted(accounting, key=lambda n: (n[:33], int(n[38:] or 0))):
+        for row in accounting[name]:
+            last[(name[:33], row["file"])] = row
+    assert len(last) == 8 and all(row["balanced"] and row["read"] == 1 for row in last.values())
     total_read = sum(rows[0]["documents_read"] for name, rows in summaries.items() if "pane" not in name)
     assert total_read == 2 + 4 + 1  # on-time firings: W0, W1, W5 (the late one is in W0's later firing)
+
+
+# ---------------------------------------------------------------- publish (files -> messages), without Pub/Sub
+
+
+class _FakePublisher:
+    """Records what ``publish`` would send (the emulator test sends it for real)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, dict]] = []
+
+    def publish(self, topic, data, **attributes):
+        from concurrent.futures import Future
+
+        self.sent.append((topic, data, attributes))
+        future: Future = Future()
+        future.set_result("id")
+        return future
+
+
+def test_publish_sends_each_file_with_its_path(tmp_path):
+    from pipeline.publish import list_files, parse_args, publish_files
+
+    (tmp_path / "a.html").write_bytes(b"<html><body><p>One.</p></body></html>")
+    (tmp_path / "b.json").write_text(json.dumps({"id": "b", "text": PARK}))
+    args = parse_args([str(tmp_path / "*"), "--topic", "projects/p/topics/t", "--timestamp_attribute", "ts",
+                       "--attribute", "feed=rss"])
+    publisher = _FakePublisher()
+    files = list_files(args.patterns)
+    assert publish_files(publisher, args.topic, files, args) == (2, 0)
+    (topic, data, attrs), _ = publisher.sent
+    assert topic == "projects/p/topics/t" and data.startswith(b"<html>")
+    assert attrs["path"] == str(tmp_path / "a.html") and attrs["feed"] == "rss"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", attrs["ts"])
+    # what the stream makes of it: the same id as a batch run over the file
+    (doc,) = message_records(data, attrs, "m-9")
+    assert doc.id == source_id(str(tmp_path / "a.html")) and doc.metadata["feed"] == "rss"
+
+
+def test_publish_refuses_oversized_files_and_bad_topics(tmp_path, capsys, monkeypatch):
+    import pipeline.publish as publish
+
+    (tmp_path / "big.txt").write_bytes(b"x" * 2048)
+    monkeypatch.setattr(publish, "MAX_MESSAGE_BYTES", 1024)
+    args = publish.parse_args([str(tmp_path / "*.txt"), "--topic", "projects/p/topics/t"])
+    publisher = _FakePublisher()
+    assert publish.publish_files(publisher, args.topic, publish.list_files(args.patterns), args) == (0, 1)
+    assert "over Pub/Sub's message limit" in capsys.readouterr().err and not publisher.sent
+    with pytest.raises(SystemExit):
+        publish.parse_args(["x", "--topic", "my-topic"])

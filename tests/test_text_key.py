@@ -31,3 +31,13 @@ def test_caption_repeat_in_compatibility_characters_is_one_caption(resources):
     doc = extract_captions(_doc(text), resources.captions)
     assert [c.credit for c in doc.captions] == ["AP Photo/Jane Doe"]
     assert [r.kind for r in doc.removed] == ["caption", "duplicate_caption"]
+
+
+def test_author_names_are_unique_by_text_key(resources):
+    from transforms.text.credits import extract_credits
+
+    doc = _doc("Story text long enough to be a paragraph of the article here.\n\nBY JANE DOE\n\nMore text.",
+               authors=["Jane Doe"])
+    doc = extract_credits(doc, resources.credits)
+    assert doc.authors == ["Jane Doe"]
+    assert [r.kind for r in doc.removed] == ["byline"]

@@ -24,12 +24,13 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 
+from transforms.beam.stages import REJECTS, CleanDocuments, Counters
 from transforms.clean import STAGES, CleaningResources
 from transforms.corpus import dedup as dd
 from transforms.corpus import site_lines as sl
-from transforms.beam.stages import REJECTS, CleanDocuments, Counters
 
 SITE_STAGE = "site_boilerplate"
+SIGNATURES = "signatures"
 
 
 def _first(values):
@@ -162,13 +163,15 @@ class _BandEntries(beam.DoFn):
         self._count = Counters()
 
     def process(self, doc):
-        member, keys = dd.member(doc, self._settings)
+        (rank, sig), keys = dd.member(doc, self._settings)
         self._count("near_dup_signatures")
+        if keys:
+            yield TaggedOutput(SIGNATURES, (rank, sig))
         for key in keys:
-            yield key, member
+            yield key, rank
 
 
-class _GroupPairs(beam.DoFn):
+class _CandidatePairs(beam.DoFn):
     def __init__(self, settings: dd.DedupSettings) -> None:
         self._settings = settings
 
@@ -176,16 +179,40 @@ class _GroupPairs(beam.DoFn):
         self._count = Counters()
 
     def process(self, item):
-        _, members = item
-        members = list(members)
-        n = len(members)
-        if n < 2:
+        _, ranks = item
+        for pair in dd.candidate_pairs(ranks, self._settings, self._count):
+            self._count("near_dup_candidate_pairs")
+            yield pair
+
+
+def _with_first_signature(item):
+    """(a, {sig: [sig_a], pair: [b, ...]}) -> (b, (a, sig_a)) for each b."""
+    a, grouped = item
+    sigs = list(grouped["sig"])
+    if not sigs:
+        return
+    for b in grouped["pair"]:
+        yield b, (a, sigs[0])
+
+
+class _Verify(beam.DoFn):
+    """(b, {sig: [sig_b], half: [(a, sig_a), ...]}) -> (a, b) when the estimate is >= threshold."""
+
+    def __init__(self, threshold: float) -> None:
+        self._threshold = threshold
+
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, item):
+        b, grouped = item
+        sigs = list(grouped["sig"])
+        if not sigs:
             return
-        s = self._settings
-        self._count("near_dup_candidate_pairs", n * (n - 1) // 2 if n <= s.max_group else (n - 1) * s.anchors)
-        for a, b, _sim in dd.group_pairs(members, s, self._count):
-            self._count("near_dup_verified_pairs")
-            yield a, b
+        for a, sig_a in grouped["half"]:
+            if dd.similarity(sig_a, sigs[0]) >= self._threshold:
+                self._count("near_dup_verified_pairs")
+                yield a, b
 
 
 def _both_ways(edge):
@@ -208,10 +235,11 @@ def _propagate(item):
 class DedupNear(beam.PTransform):
     """MinHash/LSH near-duplicate clusters; one kept per cluster: ``docs -> (docs, rejects)``.
 
-    Shuffles per document ``bands`` entries of one signature (``4 * num_perm`` bytes + rank),
-    per candidate group the verified pairs, ``rounds`` times the edges and labels of the
-    documents that have a near duplicate; the labels of the copies (documents not kept) are
-    the side input of the step that drops them (the documents are never grouped)."""
+    Shuffles per document ``bands`` entries of (band key, rank) and twice its signature
+    (``4 * num_perm`` bytes, joined to the distinct candidate pairs to verify them), then
+    ``rounds`` times the edges and labels of the documents that have a near duplicate; the
+    labels of the copies (documents not kept) are the side input of the step that drops
+    them (the documents are never grouped)."""
 
     def __init__(self, settings: dd.DedupSettings) -> None:
         super().__init__()
@@ -219,12 +247,23 @@ class DedupNear(beam.PTransform):
 
     def expand(self, docs):
         s = self._settings
-        edges = (
-            docs
-            | "Bands" >> beam.ParDo(_BandEntries(s))
+        bands = docs | "Bands" >> beam.ParDo(_BandEntries(s)).with_outputs(SIGNATURES, main="bands")
+        sigs = bands[SIGNATURES]
+        candidates = (
+            bands.bands
             | "GroupBands" >> beam.GroupByKey()
-            | "Pairs" >> beam.ParDo(_GroupPairs(s))
-            | "DistinctPairs" >> beam.Distinct()
+            | "Candidates" >> beam.ParDo(_CandidatePairs(s))
+            | "DistinctCandidates" >> beam.Distinct()
+        )
+        halves = (
+            {"sig": sigs, "pair": candidates}
+            | "JoinFirst" >> beam.CoGroupByKey()
+            | "FirstSignature" >> beam.FlatMap(_with_first_signature)
+        )
+        edges = (
+            {"sig": sigs, "half": halves}
+            | "JoinSecond" >> beam.CoGroupByKey()
+            | "Verify" >> beam.ParDo(_Verify(s.threshold))
         )
         adj = edges | "BothWays" >> beam.FlatMap(_both_ways)
         labels = (

@@ -140,4 +140,23 @@ class CleanDocuments(beam.PTransform):
             stage = ApplyStage(spec, spec.args(self._resources, self._settings), self._side)
             docs, stage_rejects = docs | spec.label >> stage
             rejects.append(stage_rejects)
+        if _segmented(self._stages):
+            docs = docs | "DropText" >> beam.Map(_without_text)
         return docs, rejects | "FlattenStageRejects" >> beam.Flatten()
+
+
+def _segmented(stages: tuple[StageSpec, ...]) -> bool:
+    """Whether documents leave these stages split into segments (normalize ran, here or before)."""
+    names = [spec.name for spec in STAGES]
+    return bool(stages) and stages[-1].name in names and names.index(stages[-1].name) >= names.index("normalize")
+
+
+def _without_text(doc: Doc) -> Doc:
+    """The document without its decoded text: every stage after ``normalize`` reads the segments.
+
+    Corpus stages (per-site lines, dedup) store every document between steps, and
+    the text is a copy of what ``segments`` and ``removed`` hold (about a third
+    of a pickled article): the runner stores and sends it no more
+    (``explain`` and ``clean_doc`` keep it).
+    """
+    return doc.replace(text="") if doc.text else doc

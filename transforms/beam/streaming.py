@@ -9,6 +9,7 @@ The graph (``pipeline/streaming.py`` wires it)::
         articles-<start>-<end>-SSSSS-of-NNNNN.parquet        (fileio.WriteToFiles + ParquetSink)
         rejects-<start>-<end>-SSSSS-of-NNNNN.parquet
         summary-<start>-<end>-SSSSS-of-NNNNN.json             (read, articles, rejects by reason)
+        accounting-<start>-<end>-SSSSS-of-NNNNN.jsonl         (one row per message: read = articles + rejects)
 
 A late pane of a window (an element behind the watermark, within the allowed
 lateness) gets its own files, named with ``-late<N>``.
@@ -405,6 +406,31 @@ class WindowSummaries(beam.PTransform):
         return summaries
 
 
+class AccountPerMessage(beam.PTransform):
+    """Per window, one row per message (``file`` = its path or ``pubsub:<id>``): read = articles + rejects.
+
+    The batch graph's keyed accounting (``transforms.beam.io.AccountPerKey``)
+    over windowed input, accumulating like the summaries; written as
+    ``accounting-<start>-<end>-00000-of-00001.jsonl``.
+    """
+
+    def __init__(self, output: str | None, settings: StreamSettings) -> None:
+        super().__init__()
+        self._output, self._settings = output, settings
+
+    def expand(self, pcolls):
+        from transforms.beam.io import AccountPerKey
+
+        accumulate = [pc | f"Accumulate{i}" >> fixed_windows(self._settings, accumulating=True)
+                      for i, pc in enumerate(pcolls)]
+        rows = tuple(accumulate) | "PerMessage" >> AccountPerKey()
+        if self._output is not None:
+            rows | "Discarding" >> fixed_windows(self._settings) | "Write" >> fileio.WriteToFiles(
+                self._output, file_naming=window_file_naming(self._output, "accounting", ".jsonl"),
+                sink=lambda _dest: JsonSink(), shards=1)
+        return rows
+
+
 # ---------------------------------------------------------------- the whole stream
 
 
@@ -439,7 +465,8 @@ class StreamDocuments(beam.PTransform):
             rejects | "WriteRejects" >> WriteWindowedRows(
                 self._output, "rejects", REJECT_SCHEMA, reject_row, s.num_shards)
         summaries = (read, articles, rejects) | "WindowSummaries" >> WindowSummaries(self._output, s)
-        return {"articles": articles, "rejects": rejects, "summaries": summaries}
+        accounting_rows = (read, articles, rejects) | "AccountPerMessage" >> AccountPerMessage(self._output, s)
+        return {"articles": articles, "rejects": rejects, "summaries": summaries, "accounting": accounting_rows}
 
 
 def read_parquet_rows(data: bytes) -> list[dict[str, Any]]:

@@ -119,13 +119,34 @@ def _matrix(members: Sequence[Member]) -> np.ndarray:
     return np.stack([np.frombuffer(sig, dtype="<u4") for _, sig in members])
 
 
-def group_pairs(members: Iterable[Member], settings: DedupSettings, count=None) -> list[tuple[Rank, Rank, float]]:
-    """Verified pairs of one band group: ``(rank_a, rank_b, estimated Jaccard)``, rank_a < rank_b.
+def candidate_pairs(ranks: Iterable[Rank], settings: DedupSettings, count=None) -> Iterator[tuple[Rank, Rank]]:
+    """Candidate pairs of one band group (``rank_a < rank_b``): the pairs that get verified.
 
     All pairs when the group has at most ``max_group`` members; a larger group (e.g. thousands
-    of bodies that are one boilerplate line) compares each member with its ``anchors``
+    of bodies that are one boilerplate line) pairs each member with its ``anchors``
     best-ranked members only: O(n * anchors) instead of O(n^2), at the cost of pairs between
     two non-anchor members, which are found only through an anchor or another band."""
+    group = sorted(set(ranks))
+    n = len(group)
+    limit = n if n <= settings.max_group else settings.anchors
+    if n > settings.max_group and count is not None:
+        count("near_dup_groups_capped")
+    for i in range(min(limit, n - 1)):
+        for j in range(i + 1, n):
+            yield group[i], group[j]
+
+
+def similarity(sig_a: bytes, sig_b: bytes) -> float:
+    """Estimated Jaccard of two signatures in their byte form (:func:`member`)."""
+    return minhash.estimated_jaccard(np.frombuffer(sig_a, dtype="<u4"), np.frombuffer(sig_b, dtype="<u4"))
+
+
+def group_pairs(members: Iterable[Member], settings: DedupSettings, count=None) -> list[tuple[Rank, Rank, float]]:
+    """Verified pairs of one band group: ``(rank_a, rank_b, estimated Jaccard)``, rank_a < rank_b
+    (the candidates of :func:`candidate_pairs` whose estimate is ``>= threshold``).
+
+    In-process version; the Beam transform shuffles only ranks per band and verifies each
+    distinct candidate pair once."""
     group = sorted(set(members))
     n = len(group)
     if n < 2:

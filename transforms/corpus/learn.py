@@ -37,7 +37,7 @@ def corpus_docs(paths: Iterable[str], input_format: str = "auto") -> Iterable[Do
 
 
 def learn_corpus_side(paths: Iterable[str], resources, detector, *, boilerplate_mode: str = "auto",
-                      settings: SiteSettings = SiteSettings(), input_format: str = "auto") -> dict[str, Any]:
+                      settings: SiteSettings | None = None, input_format: str = "auto") -> dict[str, Any]:
     """The corpus side inputs (``{"site_lines": ...}``) learned from the files, as the pipeline learns them."""
     from transforms.clean import clean_doc
 
@@ -49,4 +49,5 @@ def learn_corpus_side(paths: Iterable[str], resources, detector, *, boilerplate_
                 continue
             yield doc_domain(doc), [seg.text for seg in doc.segments]
 
+    settings = settings or SiteSettings()
     return {"site_lines": learn_site_lines(lines(), settings.min_docs, settings.min_fraction)}

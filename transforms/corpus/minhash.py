@@ -63,7 +63,8 @@ def _integral(f, a: float, b: float, n: int = 200) -> float:
 
 
 @lru_cache(maxsize=64)
-def lsh_params(threshold: float, num_perm: int = DEFAULT_NUM_PERM, fp_weight: float = 0.2, fn_weight: float = 0.8) -> tuple[int, int]:
+def lsh_params(threshold: float, num_perm: int = DEFAULT_NUM_PERM, fp_weight: float = 0.2,
+               fn_weight: float = 0.8) -> tuple[int, int]:
     """(bands, rows) with bands*rows <= num_perm minimising the weighted false-positive
     and false-negative areas of the S-curve ``1-(1-s^r)^b`` around ``threshold`` (the
     criterion of datasketch's ``MinHashLSH``). Pure arithmetic: cached per process, the
@@ -79,9 +80,8 @@ def lsh_params(threshold: float, num_perm: int = DEFAULT_NUM_PERM, fp_weight: fl
     best, best_err = (1, num_perm), float("inf")
     for b in range(1, num_perm + 1):
         for r in range(1, num_perm // b + 1):
-            p = lambda s, b=b, r=r: 1.0 - (1.0 - s**r) ** b  # noqa: E731
-            fp = _integral(p, 0.0, threshold)
-            fn = _integral(lambda s: 1.0 - p(s), threshold, 1.0)
+            fp = _integral(lambda s, b=b, r=r: 1.0 - (1.0 - s**r) ** b, 0.0, threshold)
+            fn = _integral(lambda s, b=b, r=r: (1.0 - s**r) ** b, threshold, 1.0)
             err = fp * fp_weight + fn * fn_weight
             if err < best_err - 1e-12:
                 best, best_err = (b, r), err

@@ -49,7 +49,7 @@ class SiteSettings:
 
     def __post_init__(self) -> None:
         if self.min_docs < 2:
-            raise ValueError(f"site_min_docs must be >= 2 (a line in one document is not repetition), got {self.min_docs}")
+            raise ValueError(f"site_min_docs must be >= 2 (one document is no repetition), got {self.min_docs}")
         if not 0.0 < self.min_fraction <= 1.0:
             raise ValueError(f"site_min_fraction must be in (0, 1], got {self.min_fraction}")
 

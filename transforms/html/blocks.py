@@ -33,15 +33,17 @@ def title_keys(title: str | None) -> set[str]:
     return {k for k in keys if k}
 
 
-def find_standfirst(tree, max_words: int = 80) -> str | None:
+def find_standfirst(tree, max_words: int = 80, elements=None) -> str | None:
     """Text of the first element marked as the standfirst (class/id ``standfirst``, ``dek``, ``subtitle``,
     ``summary``, ...) that is a short text block, not a container of paragraphs."""
-    from transforms.html.parse import class_tokens, norm_space
+    from transforms.html.parse import attached, class_tokens, norm_space
 
     body = tree.find("body")
     if body is None:
         return None
-    for el in body.iter("p", "div", "h2", "h3", "span", "header", "section"):
+    tags = ("p", "div", "h2", "h3", "span", "header", "section")
+    pool = body.iter(*tags) if elements is None else (e for e in elements if e.tag in tags and attached(e, tree))
+    for el in pool:
         if not any(_STANDFIRST_RE.match(t) for t in class_tokens(el)):
             continue
         if el.find(".//p") is not None and el.tag != "p" and len(el.findall(".//p")) > 1:

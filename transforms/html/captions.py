@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from transforms.document import Caption
-from transforms.html.parse import norm_space, remove_keep_tail
+from transforms.html.parse import attached, lazy_xpath, norm_space, remove_keep_tail
 from transforms.keys import text_key
 
 MAX_FIGURES = 200  # figures (and caption-class elements) examined for captions
@@ -24,6 +24,7 @@ _CAPTION_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:wp-)?caption(?:-text)?(?:$|\s)|(?:image|img|photo|picture|media|figure)[_-]?caption",
     re.IGNORECASE,
 )
+_CLASSED = lazy_xpath("//*[@class]")
 _FILENAME_RE = re.compile(
     r"^\S+\.(?:jpe?g|png|gif|webp|svg|bmp)$|^https?://|^(?:image|photo|img|picture|thumbnail|logo)\W*\d*$",
     re.IGNORECASE,
@@ -132,7 +133,8 @@ def is_teaser(fig) -> bool:
     return bool(caps) and _link_share(caps[0]) >= 0.5
 
 
-def collect_figures(tree, *, drop_figcaptions: bool = True, drop_caption_class: bool = True) -> list[Figure]:
+def collect_figures(tree, *, drop_figcaptions: bool = True, drop_caption_class: bool = True,
+                    elements=None) -> list[Figure]:
     """Figure captions with their place in the page, taken out of the text; teaser cards skipped."""
     figures: list[Figure] = []
     for fig in list(tree.iter("figure"))[:MAX_FIGURES]:
@@ -153,7 +155,8 @@ def collect_figures(tree, *, drop_figcaptions: bool = True, drop_caption_class: 
             for cap in caps:
                 remove_keep_tail(cap)
     if drop_caption_class:
-        labelled = [e for e in tree.iter() if isinstance(e.tag, str) and _CAPTION_CLASS_RE.search(e.get("class", ""))]
+        pool = _CLASSED(tree) if elements is None else [e for e in elements if attached(e, tree)]
+        labelled = [e for e in pool if _CAPTION_CLASS_RE.search(e.get("class", ""))]
         for el in labelled[:MAX_FIGURES]:
             if not isinstance(el.tag, str) or el.tag in ("html", "body", "figure", "img"):
                 continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from transforms.document import Comment
-from transforms.html.parse import class_tokens, norm_space, remove_keep_tail
+from transforms.html.parse import attached, class_tokens, norm_space, remove_keep_tail
 
 MAX_COMMENTS = 500
 MAX_COMMENT_CHARS = 20_000
@@ -39,11 +39,13 @@ def _tokens_match(el, rx: re.Pattern) -> bool:
     return any(rx.search(t) for t in class_tokens(el))
 
 
-def find_sections(tree) -> list:
-    """Outermost elements that are comment sections."""
+def find_sections(tree, elements=None) -> list:
+    """Outermost elements that are comment sections (among ``elements`` if given)."""
     found = []
-    for el in tree.iter():
+    for el in (tree.iter() if elements is None else elements):
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "article", "main"):
+            continue
+        if elements is not None and not attached(el, tree):
             continue
         if any(_SECTION_RE.match(t) for t in class_tokens(el)):
             found.append(el)
@@ -135,12 +137,12 @@ def extract_comments(section) -> list[Comment]:
     return out
 
 
-def take_comments(tree) -> tuple[list[Comment], list[str]]:
+def take_comments(tree, elements=None) -> tuple[list[Comment], list[str]]:
     """Comment sections out of the page: the comments found, and the texts of the sections removed
     (so the audit does not list them as page furniture)."""
     comments: list[Comment] = []
     texts: list[str] = []
-    for section in find_sections(tree):
+    for section in find_sections(tree, elements):
         found = extract_comments(section)
         if not found:
             continue  # a "comments" element without comments (a count, a button): leave it to extraction

@@ -35,7 +35,8 @@ from transforms.html.audit import page_blocks
 from transforms.html.continuation import continuation_blocks
 from transforms.html.metadata import authors_of, metadata_of
 from transforms.html.parse import (
-    MAX_HTML_CHARS, MAX_TREE_ELEMENTS, ExtractionError, decode_page, norm_space, parse_page, precheck,
+    MAX_HTML_CHARS, MAX_TREE_ELEMENTS, ExtractionError, attributed_elements, decode_page, norm_space, parse_page,
+    precheck,
 )
 from transforms.html.serialise import Block, join_blocks, to_blocks
 from transforms.keys import text_key
@@ -143,22 +144,23 @@ def _extract(html: str | bytes, url: str | None, options: _Options,
         tree, depth_limited = parse_page(text)
         audit_blocks = page_blocks(tree)  # before the pre-pass changes the tree: what a reader sees
         found_meta: dict[str, str] = {}
+        attributed = attributed_elements(tree)  # one search, shared by the steps that read class/id/style
         if options.drop_hidden:
             _prepass.drop_hidden(tree, hidden_classes=options.drop_hidden_classes,
-                                 screen_reader=options.drop_screen_reader_only)
+                                 screen_reader=options.drop_screen_reader_only, elements=attributed)
         comments: list[Comment] = []
         moved: list[str] = []
         if options.take_comments:
-            comments, moved = _comments.take_comments(tree)
+            comments, moved = _comments.take_comments(tree, attributed)
         if options.unwrap_embeds:
             _prepass.unwrap_embeds(tree)
         if options.drop_inline_widgets:
             _prepass.drop_inline_widgets(tree)
         if options.drop_microdata:
             found_meta = _prepass.drop_microdata(tree)
-        standfirst = _blocks.find_standfirst(tree) if options.standfirst_to_subtitle else None
+        standfirst = _blocks.find_standfirst(tree, elements=attributed) if options.standfirst_to_subtitle else None
         figures = _captions.collect_figures(tree, drop_figcaptions=options.drop_figcaptions,
-                                            drop_caption_class=options.drop_caption_class)
+                                            drop_caption_class=options.drop_caption_class, elements=attributed)
         if options.explicit_paragraphs:
             _prepass.paragraphs_from_blocks(tree)
         doc = _trafilatura(tree, url, options)

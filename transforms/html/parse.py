@@ -97,16 +97,42 @@ def parse_page(text: str):
         raise ExtractionError("parse_error", "no document element")
     # libxml2 stops building the tree below depth 256 (without XML_PARSE_HUGE) and says so in the log
     depth_limited = any(e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message for e in parser.error_log)
-    count = 0
-    for el in tree.iter():
-        count += 1
-        if count > MAX_TREE_ELEMENTS:
-            raise ExtractionError("too_large", f"more than {MAX_TREE_ELEMENTS} elements")
-        # giant attribute values make the extractors' class/id regexes crawl; none is meaningful
-        for name, value in el.attrib.items():
-            if len(value) > MAX_ATTRIBUTE_CHARS:
-                el.set(name, value[:MAX_ATTRIBUTE_CHARS] if name in ("href", "src") else "")
+    # counted and searched by libxml2's XPath engine: no Python object per element
+    if _COUNT_ELEMENTS(tree) > MAX_TREE_ELEMENTS:
+        raise ExtractionError("too_large", f"more than {MAX_TREE_ELEMENTS} elements")
+    # giant attribute values make the extractors' class/id regexes crawl; none is meaningful
+    for value in _LONG_ATTRIBUTES(tree):
+        el, name = value.getparent(), value.attrname
+        el.set(name, str(value)[:MAX_ATTRIBUTE_CHARS] if name in ("href", "src") else "")
     return tree, depth_limited
+
+
+def _xpath(expr: str):
+    import lxml.etree
+
+    return lxml.etree.XPath(expr)
+
+
+class _LazyXPath:
+    """An XPath compiled on first use (lxml is imported lazily, like everywhere in this package)."""
+
+    def __init__(self, expr: str) -> None:
+        self.expr = expr
+        self.compiled = None
+
+    def __call__(self, tree):
+        if self.compiled is None:
+            self.compiled = _xpath(self.expr)
+        return self.compiled(tree)
+
+
+_COUNT_ELEMENTS = _LazyXPath("count(//*)")
+_LONG_ATTRIBUTES = _LazyXPath(f"//@*[string-length(.) > {MAX_ATTRIBUTE_CHARS}]")
+
+
+def lazy_xpath(expr: str) -> _LazyXPath:
+    """An XPath evaluated by libxml2 (compiled on first use)."""
+    return _LazyXPath(expr)
 
 
 def norm_space(text: str) -> str:
@@ -132,3 +158,20 @@ def remove_keep_tail(el) -> None:
 def class_tokens(el) -> list[str]:
     """Lower-cased class and id tokens of an element."""
     return (el.get("class", "") + " " + el.get("id", "")).lower().split()
+
+
+_ATTRIBUTED = _LazyXPath("//*[@class or @id or @style or @hidden]")
+
+
+def attributed_elements(tree) -> list:
+    """Elements with a class, id, style or hidden attribute, in document order: found once by libxml2
+    and shared by the pre-pass steps that look at those attributes (no Python walk per step)."""
+    return _ATTRIBUTED(tree)
+
+
+def attached(el, root) -> bool:
+    """``el`` is still in the tree under ``root`` (not inside a subtree an earlier step removed)."""
+    top = el
+    for top in el.iterancestors():
+        pass
+    return top is root

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.html.parse import class_tokens, norm_space, remove_keep_tail
+from transforms.html.parse import class_tokens, lazy_xpath, norm_space, remove_keep_tail
 
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HIDDEN_CLASSES = frozenset(
@@ -50,11 +50,12 @@ def is_hidden(el, *, hidden_classes: bool = True, screen_reader: bool = True) ->
     return hidden_classes and not _HIDDEN_CLASSES.isdisjoint(cls.lower().split())
 
 
-def drop_hidden(tree, *, hidden_classes: bool = True, screen_reader: bool = True) -> None:
+def drop_hidden(tree, *, hidden_classes: bool = True, screen_reader: bool = True, elements=None) -> None:
     """Remove elements a browser would not show, unless that would remove most of the page's text
-    (some pages hide their content until a script runs; extracting it is better than nothing)."""
+    (some pages hide their content until a script runs; extracting it is better than nothing).
+    ``elements``: the candidates (``parse.attributed_elements``), else every element."""
     doomed = []
-    for el in tree.iter():
+    for el in (tree.iter() if elements is None else elements):
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "head"):
             continue
         if is_hidden(el, hidden_classes=hidden_classes, screen_reader=screen_reader):
@@ -130,6 +131,7 @@ _MACHINE_PROPS = frozenset(
 # properties naming a person or organisation: data when they stand alone, prose inside a sentence
 _NAME_PROPS = frozenset("author creator publisher editor name".split())
 _DATE_PROPS = ("datepublished", "datecreated", "uploaddate")
+_ITEMPROP = lazy_xpath("//*[@itemprop]")
 _MACHINE_VALUE_RE = re.compile(
     r"^(?:https?://\S+|//\S+|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?|\d+)$"
 )
@@ -140,9 +142,7 @@ def drop_microdata(tree) -> dict[str, str]:
     a lone author name).  Returns what it found that metadata may need (``published``)."""
     found: dict[str, str] = {}
     doomed = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in _ITEMPROP(tree):
         prop = el.get("itemprop")
         if not prop:
             continue

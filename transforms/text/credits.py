@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.document import Counter, Doc, Removed, Segment, no_count
+from transforms.keys import text_key
 from transforms.patterns import SEEDS_DIR, require_list
 
 MAX_BYLINE_WORDS = 16
@@ -94,8 +95,12 @@ def authors_of(text: str, patterns: CreditPatterns) -> list[str] | None:
 
 
 def _add_unique(target: list[str], names: list[str]) -> None:
+    """Append the names not there yet, compared by the one text key ("JANE DOE" is "Jane Doe")."""
+    seen = {text_key(name) for name in target}
     for name in names:
-        if name not in target:
+        key = text_key(name)
+        if key not in seen:
+            seen.add(key)
             target.append(name)
 
 

@@ -4,7 +4,7 @@ Three modules, one concern each:
 
 * :mod:`.features`: every line described by the named columns of
   ``FEATURE_NAMES`` (length, punctuation, stop-word density for the page
-  language, UI phrase coverage from ``seeds/boilerplate/*.txt``, repetition,
+  language, UI phrase coverage from ``seeds/phrases/*.txt``, repetition,
   list/table-row shape, position relative to the headline and to the lines
   earlier stages removed, and the same cues of its neighbours), computed per
   page with numpy;
@@ -29,10 +29,12 @@ from transforms.text.boilerplate.decision import (
     classify_segments,
     decide,
     fill_gaps,
+    keep_embedded_posts,
     keep_introduced_lists,
     line_weights,
     remove_boilerplate,
     removal_reason,
+    removal_reasons,
 )
 from transforms.text.boilerplate.features import (
     COL,
@@ -56,8 +58,8 @@ from transforms.text.boilerplate.model import (
 
 __all__ = [
     "ANCHOR_KINDS", "CONCEPT_REASON", "FALLBACK_TOP", "MissingResources", "Verdict", "anchor_lines",
-    "classify_segments", "decide", "fill_gaps", "keep_introduced_lists", "line_weights", "remove_boilerplate",
-    "removal_reason", "COL", "FEATURE_NAMES", "LINE_FEATURES", "MAX_LIST_WORDS", "column", "line_features",
+    "classify_segments", "decide", "fill_gaps", "keep_embedded_posts", "keep_introduced_lists", "line_weights", "remove_boilerplate",
+    "removal_reason", "removal_reasons", "COL", "FEATURE_NAMES", "LINE_FEATURES", "MAX_LIST_WORDS", "column", "line_features",
     "list_structure", "page_features", "STAGE2_EXTRA", "BoilerplateResources", "TreeModel", "line_scores",
     "load_resources", "rule_scores", "stage2_features",
 ]

@@ -48,6 +48,8 @@ class Verdict:
     reason: str
 
 
+KEPT = Verdict(True, "article_text")
+
 def removal_reason(x: np.ndarray, concept: str | None) -> str:
     """The most telling cue for a removed line (for the audit trail), from its named features."""
     def f(name: str) -> float:
@@ -68,6 +70,31 @@ def removal_reason(x: np.ndarray, concept: str | None) -> str:
     if f("prose_dist") > math.log1p(3):
         return "isolated_short" if f("log_words") <= math.log1p(15) else "outside_main_text"
     return "low_score"
+
+
+def removal_reasons(x: np.ndarray, concepts: Sequence[str | None]) -> list[str]:
+    """:func:`removal_reason` of every row at once (numpy masks, first matching cue wins)."""
+    n = x.shape[0]
+    c = {name: x[:, COL[name]] for name in ("ui_only", "cue", "caption_cue", "repeats", "before_head",
+                                            "count_like", "date", "log_words", "ends_sentence", "stop_density",
+                                            "prose_dist")}
+    short15 = c["log_words"] <= math.log1p(15)
+    out = np.where(c["prose_dist"] > math.log1p(3), np.where(short15, "isolated_short", "outside_main_text"),
+                   "low_score").astype(object)
+    ordered = [  # lowest priority first; later masks overwrite
+        ((c["stop_density"] >= 0) & (c["stop_density"] < 0.2), "low_stopword_density"),
+        ((c["log_words"] <= math.log1p(6)) & (c["ends_sentence"] == 0), "short_link_like"),
+        ((c["count_like"] > 0) | ((c["date"] > 0) & (c["log_words"] <= math.log1p(8))), "date_or_count"),
+        (c["before_head"] > 0, "before_headline"),
+        (c["repeats"] >= 2, "repeated_in_page"),
+    ]
+    for mask, reason in ordered:
+        out[mask] = reason
+    ui = (c["ui_only"] > 0) | (c["cue"] > 0) | (c["caption_cue"] > 0)
+    for i in np.flatnonzero(ui).tolist():
+        if concepts[i] is not None:
+            out[i] = CONCEPT_REASON.get(concepts[i], concepts[i])
+    return out.tolist() if n else []
 
 
 def _best_span(gain: np.ndarray) -> tuple[int, int]:
@@ -114,19 +141,46 @@ def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | N
         keep = keep_introduced_lists(keep, x)
         if params.get("gap", 0) > 0:
             keep = fill_gaps(keep, x, int(params["gap"]))
+        keep = keep_embedded_posts(keep, x)
     return keep
 
 
+def keep_embedded_posts(keep: np.ndarray, x: np.ndarray, reach: int = 3) -> np.ndarray:
+    """An embedded post the article quotes (its text and its "— Name (@handle) date" line) stays when kept
+    article text lies within ``reach`` lines on both sides of it."""
+    attrib = np.flatnonzero(x[:, COL["embed_attrib"]] > 0)
+    if not len(attrib):
+        return keep
+    body = x[:, COL["embed_body"]] > 0
+    out = keep.copy()
+    n = len(keep)
+    for i in attrib:
+        start = i
+        while start > 0 and body[start - 1] and i - start < reach:
+            start -= 1
+        if start == i:
+            continue  # an attribution without the post's text: a byline, not an embed
+        before = keep[max(0, start - reach):start].any()
+        after = keep[i + 1:min(n, i + 1 + reach)].any()
+        if before and after:
+            out[start:i + 1] = True
+    return out
+
+
 def fill_gaps(keep: np.ndarray, x: np.ndarray, gap: int) -> np.ndarray:
-    """Short runs (at most ``gap`` lines) dropped between kept lines come back: subheads, list and recipe
-    items inside the article; never a UI phrase or cue, a line the page repeats, or a count/date line."""
+    """Short runs (at most ``gap`` lines) dropped between kept sentences come back: subheads, list and
+    recipe items inside the article; never a UI phrase or cue, a line the page repeats, or a count line."""
     n = len(keep)
     blocked = ((x[:, COL["ui_only"]] > 0) | (x[:, COL["cue"]] > 0) | (x[:, COL["caption_cue"]] > 0)
                | (x[:, COL["repeats"]] >= 2) | (x[:, COL["count_like"]] > 0))
+    # The kept lines around the gap are the article's sentences: a paragraph before (or a line ending in
+    # ':' that introduces a list) and a paragraph after; teaser headlines around a gap are not.
+    sentence = x[:, COL["ends_sentence"]] > 0
+    opens = sentence | (x[:, COL["ends_colon"]] > 0)
     kept = np.flatnonzero(keep)
     out = keep.copy()
     for a, b in zip(kept[:-1], kept[1:]):
-        if 1 < b - a <= gap + 1 and not blocked[a + 1:b].any():
+        if 1 < b - a <= gap + 1 and opens[a] and sentence[b] and not blocked[a + 1:b].any():
             out[a + 1:b] = True
     return out
 
@@ -193,10 +247,8 @@ def classify_segments(
     x, concepts = page_features(segments, title=title, headline_line=headline_line, language=language,
                                 resources=res, anchor_lines=anchor_lines)
     keep = decide(line_scores(x, res), res.params, line_weights(x), x)
-    return [
-        Verdict(True, "article_text") if k else Verdict(False, removal_reason(x[i], concepts[i]))
-        for i, k in enumerate(keep)
-    ]
+    reasons = removal_reasons(x, concepts)
+    return [KEPT if k else Verdict(False, r) for k, r in zip(keep.tolist(), reasons)]
 
 
 def anchor_lines(doc: Doc) -> list[int]:

@@ -1,7 +1,7 @@
 """The boilerplate classifier's data and scores: resources, tree ensembles, line log-odds (pure, no Beam).
 
 :func:`load_resources` runs on the driver: it reads jusText's stop-word
-lists, the phrase lists in ``seeds/boilerplate/*.txt`` and the learned model
+lists, the phrase concepts in ``seeds/phrases/`` and the learned model
 ``seeds/boilerplate/model.json`` into one picklable
 :class:`BoilerplateResources` handed to the stage.  Workers never read files.
 
