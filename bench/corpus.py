@@ -177,7 +177,8 @@ def generate(n: int, seed: int = 0, formats: tuple[str, ...] = ("txt", "jsonl"),
             doc = CorpusDoc(index, fmt, f"doc-{index:07d}", f"{original.url}?copy={index}", original.title, body,
                             duplicate_of=original.index, near=near)
         else:
-            base = (html_bases if kind == "html" else bases)[rng.randrange(len(html_bases if kind == "html" else bases))]
+            pool = html_bases if kind == "html" else bases
+            base = pool[rng.randrange(len(pool))]
             appeal = rng.random() < appeal_rate
             if kind == "html":
                 body = edit_html(base.html or "", rng, appeal=appeal)

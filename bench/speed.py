@@ -40,6 +40,7 @@ import glob
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -210,6 +211,7 @@ def measure(cmd: list[str], cwd: Path, log: Path, interval: float = 0.1) -> dict
     """Run ``cmd``; wall seconds and the peak RSS of its process tree."""
     import psutil
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with open(log, "wb") as out:
         popen = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
@@ -228,7 +230,10 @@ def measure(cmd: list[str], cwd: Path, log: Path, interval: float = 0.1) -> dict
         code = popen.wait()
         stop.set()
         sampler.join()
-    return {"seconds": round(time.monotonic() - started, 2), "peak_rss_mb": round(peak / 2**20, 1),
+    seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run's process tree, once it was waited for
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(peak / 2**20, 1),
             "returncode": code}
 
 
@@ -250,9 +255,9 @@ def pipeline_counts(output: Path) -> dict[str, int]:
 
 
 def pipeline_has_option(name: str) -> bool:
-    from pipeline.options import PresswashOptions
-
     import argparse as _argparse
+
+    from pipeline.options import PresswashOptions
 
     parser = _argparse.ArgumentParser()
     PresswashOptions._add_argparse_args(parser)
@@ -296,6 +301,7 @@ def run_one(name: str, inputs: list[str], corpus_bytes: int, docs: int, work: Pa
     documents = row.get("documents") or docs
     row["docs_per_s"] = round(documents / row["seconds"], 2) if row["seconds"] else None
     row["mb_per_s"] = round(corpus_bytes / 2**20 / row["seconds"], 3) if row["seconds"] else None
+    row["cpu_ms_per_doc"] = round(1000 * row["cpu_seconds"] / documents, 2) if documents else None
     shutil.rmtree(out, ignore_errors=True)
     return row
 
@@ -313,16 +319,35 @@ TARGETS = (
     ("2 workers / 1 worker", "direct2", "direct1", 1.7, "two workers >= 1.7 x one"),
     ("HTML default / trafilatura", "html_default", "html_trafilatura", 0.8, "HTML mode >= 0.8 x trafilatura.extract"),
     ("HTML 1 worker / trafilatura", "html_direct1", "html_trafilatura", 0.8, "same, one worker against one process"),
-    ("HTML bare chain / trafilatura", "html_bare", "html_trafilatura", 0.8, "pure chain against trafilatura, one process each"),
+    ("HTML bare chain / trafilatura", "html_bare", "html_trafilatura", 0.8,
+     "pure chain against trafilatura, one process each"),
     ("dedup near / dedup off", "dedup_near", "dedup_off", None, "cost of near-duplicate detection"),
+)
+
+
+CPU_RATIOS = (
+    # (name, run, reference run): CPU time per document of run / of reference (load-independent efficiency)
+    ("CPU per doc: bare / floor", "bare", "floor"),
+    ("CPU per doc: default / floor", "default", "floor"),
+    ("CPU per doc: in-memory / bare", "inmem", "bare"),
+    ("CPU per doc: 2 workers / 1 worker", "direct2", "direct1"),
+    ("CPU per page: HTML bare / trafilatura", "html_bare", "html_trafilatura"),
 )
 
 
 def ratios(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
+    for label, top, bottom in CPU_RATIOS:
+        a, b = rows.get(top), rows.get(bottom)
+        if a and b and a.get("cpu_ms_per_doc") and b.get("cpu_ms_per_doc") and not a.get("returncode") \
+                and not b.get("returncode"):
+            out.append({"ratio": label, "value": round(a["cpu_ms_per_doc"] / b["cpu_ms_per_doc"], 3),
+                        "target": None, "what": "CPU seconds of the process tree per document", "met": None})
     for label, top, bottom, target, what in TARGETS:
         a, b = rows.get(top), rows.get(bottom)
-        if not a or not b or not a.get("docs_per_s") or not b.get("docs_per_s") or a.get("returncode") or b.get("returncode"):
+        if not a or not b or not a.get("docs_per_s") or not b.get("docs_per_s"):
+            continue
+        if a.get("returncode") or b.get("returncode"):
             continue
         value = round(a["docs_per_s"] / b["docs_per_s"], 3)
         out.append({"ratio": label, "value": value, "target": target, "what": what,
@@ -339,13 +364,14 @@ def markdown(result: dict[str, Any]) -> str:
         f"Machine: {result['machine']['cpus']} cores, load {result['machine']['load_before']:.2f} before, "
         f"{result['machine']['load_after']:.2f} after.",
         "",
-        "| run | docs | seconds | docs/s | MB/s | peak RSS MB |",
-        "|---|---|---|---|---|---|",
+        "| run | docs | seconds | docs/s | MB/s | CPU ms/doc | peak RSS MB | load |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in result["runs"]:
         status = "" if row.get("returncode") == 0 else " (failed)"
         lines.append(f"| {row['run']}{status} | {row.get('documents') or ''} | {row['seconds']} | "
-                     f"{row.get('docs_per_s') or ''} | {row.get('mb_per_s') or ''} | {row['peak_rss_mb']} |")
+                     f"{row.get('docs_per_s') or ''} | {row.get('mb_per_s') or ''} | "
+                     f"{row.get('cpu_ms_per_doc') or ''} | {row['peak_rss_mb']} | {row['load_before']:.1f} |")
     lines += ["", "| ratio | value | target | met |", "|---|---|---|---|"]
     for r in result["ratios"]:
         target = "" if r["target"] is None else f">= {r['target']}"

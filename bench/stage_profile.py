@@ -50,7 +50,7 @@ def load_pages(eval_dir: Path, split: str, mode: str) -> list[tuple[str, str]]:
 
 def profile_stages(pages: list[tuple[str, str]], mode: str, repeat: int = 1) -> dict[str, Any]:
     """Mean milliseconds per page per stage (median of ``repeat`` passes), plus the langdetect call alone."""
-    from transforms.clean import STAGES, CleanSettings, default_detector, default_resources, _worker_kwargs
+    from transforms.clean import STAGES, CleanSettings, _worker_kwargs, default_detector, default_resources
     from transforms.document import Doc
     from transforms.text import language
 
@@ -105,7 +105,8 @@ def profile_stages(pages: list[tuple[str, str]], mode: str, repeat: int = 1) -> 
         "ms_per_page": per_stage,
         "total_ms_per_page": round(stages_total, 3),
         "own_code_ms_per_page": round(own, 3),  # every stage minus the langdetect call itself
-        "own_code_over_langdetect": round(own / per_stage["langdetect_call"], 3) if per_stage["langdetect_call"] else None,
+        "own_code_over_langdetect": (round(own / per_stage["langdetect_call"], 3)
+                                     if per_stage["langdetect_call"] else None),
         "language_sample_chars": language.SAMPLE_CHARS,
         "rejected": rejected,
     }

@@ -251,6 +251,7 @@ def test_fill_gaps_brings_back_subheads_and_items_but_not_ui():
     n = 9
     x = np.zeros((n, len(bp.FEATURE_NAMES)))
     keep = np.array([True, False, True, False, False, False, True, False, True])
+    x[keep, bp.COL["ends_sentence"]] = 1.0  # the kept lines are the article's sentences
     # lines 3-5: a three-line gap; line 7: a share button between kept lines
     x[7, bp.COL["ui_only"]] = 1.0
     assert list(bp.fill_gaps(keep, x, 2)) == [True, True, True, False, False, False, True, False, True]
@@ -258,6 +259,10 @@ def test_fill_gaps_brings_back_subheads_and_items_but_not_ui():
     # a line the page repeats (a menu entry) is not a subhead
     x[1, bp.COL["repeats"]] = 2.0
     assert not bp.fill_gaps(keep, x, 3)[1]
+    # a gap after a teaser headline (no sentence end) stays out
+    x[2, bp.COL["ends_sentence"]] = 0.0
+    assert not bp.fill_gaps(keep, x, 3)[3:6].any()
+    x[2, bp.COL["ends_sentence"]] = 1.0
     # the decision uses it only when the model's parameters ask for it
     scores = np.where(keep, 3.0, -3.0)
     params = {"region": 0.5, "inside": 0.0, "outside": 0.0, "edge": 99.0}

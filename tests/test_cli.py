@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -288,8 +289,9 @@ def test_progress_reporter_prints_counts_and_rates_while_running():
         progress.note("articles_written", 3)
         progress.note("rejects_written", 1)
         progress.note("rejected_read", 5)  # not a progress count
-        while reporter.lines < 2:
-            pass
+        deadline = time.monotonic() + 10
+        while reporter.lines < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
     lines = out.getvalue().splitlines()
     match = _PROGRESS_RE.match(lines[0])
     assert match, lines[0]

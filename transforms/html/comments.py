@@ -107,6 +107,16 @@ def _published(el, stop) -> str | None:
     return None
 
 
+def _is_header(line: str, parts: list[str]) -> bool:
+    """A comment's header or button line: only its author and time ("Guest 16:17 05.11.18"), "X says:", "Reply"."""
+    if _CHROME_RE.match(line):
+        return True
+    rest = line
+    for part in parts:
+        rest = rest.replace(part, " ")
+    return rest != line and not any(c.isalpha() for c in rest)
+
+
 def _time_text(el, stop) -> str | None:
     for t in el.iter("time"):
         if not _inside_other(t, el, stop):
@@ -128,8 +138,8 @@ def extract_comments(section) -> list[Comment]:
             body_el = _first(item, _BODY_RE, stop)
         text = _text(body_el if body_el is not None else item, stop)
         # without a clean text container, drop the author, date and button lines
-        drop = {p for p in (author, _published(item, stop), _time_text(item, stop)) if p}
-        text = "\n".join(line for line in text.split("\n") if line not in drop and not _CHROME_RE.match(line))
+        drop = [p for p in (author, _published(item, stop), _time_text(item, stop)) if p]
+        text = "\n".join(line for line in text.split("\n") if not _is_header(line, drop))
         text = text[:MAX_COMMENT_CHARS].strip()
         if not text:
             continue

@@ -81,6 +81,8 @@ def language_sample(texts: list[str], limit: int = SAMPLE_CHARS) -> str:
             break
         index = candidates[position]
         text, room = texts[index], min(SAMPLE_PIECE_CHARS, limit - total)
+        if room < SAMPLE_LINE_CHARS // 2 and chosen:
+            break  # a few characters more would be a word fragment, not text
         if len(text) > room:
             cut = text.rfind(" ", 0, room + 1)
             text = text[: cut if cut > room // 2 else room]

@@ -142,7 +142,25 @@ def decide(scores: np.ndarray, params: dict[str, float], weights: np.ndarray | N
         if params.get("gap", 0) > 0:
             keep = fill_gaps(keep, x, int(params["gap"]))
         keep = keep_embedded_posts(keep, x)
+        keep = trim_furniture_edges(keep, x)
     return keep
+
+
+def trim_furniture_edges(keep: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Kept lines at the very end (or start) of the kept text that carry a page-furniture cue (a legal
+    disclaimer, a share or newsletter line written as a sentence) leave: the article does not end on them."""
+    cue = x[:, COL["cue"]] > 0
+    kept = np.flatnonzero(keep)
+    if len(kept) < 2:
+        return keep
+    out = keep.copy()
+    for backwards in (True, False):
+        order = np.flatnonzero(out)
+        for i in (order[::-1] if backwards else order)[:-1].tolist():  # the last kept line always stays
+            if not cue[i]:
+                break
+            out[i] = False
+    return out
 
 
 def keep_embedded_posts(keep: np.ndarray, x: np.ndarray, reach: int = 3) -> np.ndarray:
