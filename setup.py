@@ -34,7 +34,7 @@ EXTRAS = {
              # gcp: the streaming/runner/BigQuery tests (ReadFromPubSub and the emulator client
              # google-cloud-pubsub, the DataflowRunner dry-run translation, the BigQuery schema clients)
              "apache-beam[gcp]>=2.60,<3"],
-    "bench": ["psutil>=5.9", "duckdb>=1.0", "scikit-learn>=1.3"],  # scikit-learn: training the line classifier only
+    "bench": ["psutil>=5.9", "duckdb>=1.0", "scikit-learn>=1.3", "datasketch>=1.6"],  # scikit-learn: training the line classifier only; datasketch: bench/minhash_libs.py
     "gcp": ["apache-beam[gcp]>=2.60,<3"],
 }
 

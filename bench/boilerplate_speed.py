@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--module", help="a boilerplate module file to time instead (before/after comparisons)")
     ap.add_argument("--model", help="the model.json that module uses")
+    ap.add_argument("--seeds", help="the seeds/ directory that module reads (default: the project's)")
     args = ap.parse_args(argv)
     mod = bp
     if args.module:
@@ -67,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         spec.loader.exec_module(mod)
     res = clean.default_resources()
     detector = clean.default_detector()
-    bres = mod.load_resources(model_path=args.model) if args.module else res.boilerplate
+    if args.module:
+        seeds = [args.seeds] if args.seeds else []
+        bres = mod.load_resources(*seeds, model_path=args.model)
+    else:
+        bres = res.boilerplate
     docs = []
     for text in pages():
         doc = Doc(id="", source="<bench>", file="<bench>", raw=b"", input_format="text", text=text)

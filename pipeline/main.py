@@ -263,13 +263,11 @@ def _driver_waits(all_options: dict[str, Any]) -> bool:
 
 
 def _progress_interval(options: PipelineOptions, opts: PresswashOptions) -> float:
-    """--progress_seconds on the DirectRunner (its in-process modes); 0 on every other runner."""
+    """--progress_seconds on the DirectRunner (any running mode); 0 on every other runner."""
     runner = options.view_as(StandardOptions).runner
     runner_name = runner if isinstance(runner, str) or runner is None else type(runner).__name__
     if runner_name not in (None, "DirectRunner", "SwitchingDirectRunner", "FnApiRunner"):
         return 0.0
-    if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
-        return 0.0  # the work runs in other processes; nothing to show here
     return max(opts.progress_seconds or 0.0, 0.0)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -298,6 +299,33 @@ def test_progress_reporter_prints_counts_and_rates_while_running():
     assert match.groups() == ("7", "4", "3", "1")
 
 
+_WORKER = """
+import time
+from transforms.beam import progress
+progress.note("documents_read", 5)
+progress.note_stage("normalize")
+progress.note("articles_written", 2)
+time.sleep(3 * progress.FLUSH_SECONDS)
+"""
+
+
+def test_worker_processes_share_their_counts_with_the_driver():
+    """--direct_running_mode=multi_processing: the work runs in processes started with the driver's environment."""
+    out = io.StringIO()
+    with progress.ProgressReporter(0.05, out=out, stage_order=("normalize",)) as reporter:
+        progress.note("documents_read", 1)  # the driver's own
+        workers = [subprocess.Popen([sys.executable, "-c", _WORKER], cwd=ROOT) for _ in range(2)]
+        assert all(w.wait(timeout=60) == 0 for w in workers)
+        deadline = time.monotonic() + 10
+        while "11 documents read" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        shared_dir = os.environ[progress.DIR_ENV]
+    last = out.getvalue().splitlines()[-1]
+    assert _PROGRESS_RE.match(last).groups() == ("11", "4", "4", "0"), last
+    assert "2 at stage normalize" in last and reporter.lines >= 1
+    assert progress.DIR_ENV not in os.environ and not os.path.exists(shared_dir), "cleaned up after the run"
+
+
 def test_progress_line_names_the_furthest_stage_reached():
     counts = {"documents_read": 50, "articles_written": 0, "rejects_written": 0, "stage:normalize": 40,
               "stage:language": 30}
@@ -339,7 +367,7 @@ def test_a_direct_runner_run_prints_progress_lines(tmp_path, capsys):
     ([], 5.0),
     (["--progress_seconds", "2"], 2.0),
     (["--progress_seconds", "0"], 0.0),
-    (["--direct_running_mode", "multi_processing", "--direct_num_workers", "2"], 0.0),
+    (["--direct_running_mode", "multi_processing", "--direct_num_workers", "2"], 5.0),
     (["--runner", "DataflowRunner"], 0.0),
 ])
 def test_progress_only_on_the_in_process_direct_runner(argv, interval):

@@ -107,8 +107,11 @@ STANDFIRST_HEAD = page(f"""<article><h1>Harbour plan approved</h1>
 
 def test_standfirst_marked_by_the_page_is_the_subtitle():
     doc = clean_text(STANDFIRST_P, html=True)
-    assert doc.subtitle == "Councillors back a terminal for the coast after a ten-hour debate."
+    dek = "Councillors back a terminal for the coast after a ten-hour debate."
+    assert doc.subtitle == dek
     assert S1 in doc.paragraphs and S3 in doc.paragraphs
+    # shown as the first paragraph, it stays there too, so nothing claims it left the body
+    assert dek in doc.paragraphs and not any(r.kind == "subtitle" for r in doc.removed)
 
 
 def test_standfirst_heading_reaches_subtitle_and_leaves_the_body():
@@ -361,3 +364,21 @@ def test_block_model_filters_by_its_weights(tmp_path):
     path.write_text(json.dumps({"feature_names": names[:-1], "weights": weights}))
     with pytest.raises(ValueError):
         block_model.load_model(path)
+
+
+def test_a_heading_with_nothing_after_it_is_dropped():
+    from transforms.html.blocks import clean_blocks
+    from transforms.html.serialise import Block
+
+    blocks = [Block("p", S1), Block("head", "Timetable"), Block("p", S2), Block("head", "Popular on Coast Courier")]
+    kept, _ = clean_blocks(list(blocks), None, extract_module.DEFAULT_OPTIONS)
+    assert [b.text for b in kept] == [S1, "Timetable", S2]
+    off = dataclasses.replace(extract_module.DEFAULT_OPTIONS, drop_trailing_heads=False)
+    assert [b.text for b in clean_blocks(list(blocks), None, off)[0]] == [S1, "Timetable", S2, "Popular on Coast Courier"]
+
+
+def test_html_modules_have_no_beam_import():
+    import transforms.html as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        assert "apache_beam" not in path.read_text(encoding="utf-8"), path.name

@@ -127,7 +127,18 @@ class Emulator:
 
 def create_topic(host: str, project: str, topic: str, subscription: str | None = None) -> tuple[str, str | None]:
     """Topic (and pull subscription) on the emulator at ``host``; existing ones are kept."""
-    os.environ["PUBSUB_EMULATOR_HOST"] = host
+    previous = os.environ.get("PUBSUB_EMULATOR_HOST")
+    os.environ["PUBSUB_EMULATOR_HOST"] = host  # the clients read it when they are created
+    try:
+        return _create_topic(project, topic, subscription)
+    finally:
+        if previous is None:
+            os.environ.pop("PUBSUB_EMULATOR_HOST", None)
+        else:
+            os.environ["PUBSUB_EMULATOR_HOST"] = previous
+
+
+def _create_topic(project: str, topic: str, subscription: str | None) -> tuple[str, str | None]:
     from google.api_core.exceptions import AlreadyExists
     from google.cloud import pubsub_v1
 

@@ -87,14 +87,14 @@ def extract_html_doc(doc: Doc, count: Counter = no_count, *, caption_patterns: C
     dropped = not_main_content(page.page_blocks, page.text, title=title, captions=captions, authors=authors,
                                moved=page.moved)
     moved: list[Removed] = []
-    if page.subtitle and not doc.subtitle:
+    if page.subtitle and not doc.subtitle and page.subtitle not in page.text:
+        # (a standfirst the page shows as its first paragraph stays in the text as well)
         moved.append(Removed("subtitle", page.subtitle, None, "standfirst (dek) of the page"))
         count("html_standfirst")
     for i, comment in enumerate(page.comments):
         # the text lives in ``comments``; the audit says where it went
         moved.append(Removed("comment", "", None, f"reader comment moved to comments[{len(doc.comments) + i}]"
                              + (f" (by {comment.author})" if comment.author else "")))
-    for _ in page.comments:
         count("html_comment")
     if page.metadata.get("extractor", "trafilatura") != "trafilatura":
         count("html_fallback_" + page.metadata["extractor"].rsplit("-", 1)[-1])

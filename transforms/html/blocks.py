@@ -119,4 +119,8 @@ def clean_blocks(blocks: list[Block], title: str | None, options, *, standfirst:
                 if len(h.text.split()) >= 8 and _SENTENCE_END_RE.search(h.text):
                     subtitle = h.text
                     break
+    if options.drop_trailing_heads:
+        # a heading introduces what follows it; with nothing after it, it is page furniture ("Popular on X")
+        while blocks and blocks[-1].kind == "head":
+            blocks.pop()
     return blocks, subtitle

@@ -91,6 +91,7 @@ class _Options:
     drop_title_blocks: bool = True  # leading blocks equal to the title
     standfirst_to_subtitle: bool = True  # the standfirst (dek) -> subtitle (kept in the text if it is a paragraph)
     drop_leading_heads: bool = True  # headings before the first paragraph: headline, kicker
+    drop_trailing_heads: bool = True  # headings after the last paragraph ("Popular on X", "Related")
     drop_link_blocks: bool = True  # blocks that are (nearly) all link text: related-article teasers
     keep_links_in_prose_lists: bool = True  # ... except items of a list that also holds prose
     link_density: float = 0.9  # share of a block's characters inside links to count as a link block

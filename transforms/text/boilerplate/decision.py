@@ -221,6 +221,8 @@ def keep_introduced_lists(keep: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _region_keep(scores: np.ndarray, params: dict[str, float], w: np.ndarray) -> np.ndarray:
+    # One region: a second region on either side of it (an article going on after an ad slot) was tried
+    # with a share of the main region's gain of 0.2-0.5 and lost 0.006-0.010 on the DEV CV scores.
     prob = 1.0 / (1.0 + np.exp(-scores))
     a, b = _best_span((prob - params["region"]) * w)
     if b > a:
