@@ -436,6 +436,29 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = {}
     load_before = os.getloadavg()[0]
+
+    def save() -> str:
+        """Results so far (written after every run: a long run that is stopped keeps what it measured)."""
+        result = {
+            "corpus": {
+                "text_docs": args.docs, "text_mb": text_manifest["bytes"] / 2**20,
+                "exact_duplicates": text_manifest["exact_duplicates"],
+                "near_duplicates": text_manifest["near_duplicates"],
+                "html_docs": html_manifest["docs"] if html_manifest else 0,
+                "html_mb": html_manifest["bytes"] / 2**20 if html_manifest else 0.0, "seed": args.seed,
+            },
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": load_before,
+                        "load_after": os.getloadavg()[0]},
+            "runs": list(rows.values()),
+            "ratios": ratios(rows),
+        }
+        args.results.mkdir(parents=True, exist_ok=True)
+        (args.results / f"{args.tag}.json").write_text(json.dumps(result, indent=1))
+        table = markdown(result)
+        (args.results / f"{args.tag}.md").write_text(table)
+        return table
+
+    table = save()
     for name in runs:
         html = name in HTML_RUNS
         manifest = html_manifest if html else text_manifest
@@ -443,24 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         row = run_one(name, inputs, manifest["bytes"], manifest["docs"], work)
         rows[name] = row
         print(f"{name:18s} {row['seconds']:8.1f} s {row.get('docs_per_s') or 0:8.1f} docs/s "
-              f"{row['peak_rss_mb']:8.1f} MB  rc={row['returncode']}  load {row['load_before']:.1f}",
-              file=sys.stderr)
-    result = {
-        "corpus": {
-            "text_docs": args.docs, "text_mb": text_manifest["bytes"] / 2**20,
-            "exact_duplicates": text_manifest["exact_duplicates"], "near_duplicates": text_manifest["near_duplicates"],
-            "html_docs": html_manifest["docs"] if html_manifest else 0,
-            "html_mb": html_manifest["bytes"] / 2**20 if html_manifest else 0.0, "seed": args.seed,
-        },
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": load_before,
-                    "load_after": os.getloadavg()[0]},
-        "runs": list(rows.values()),
-        "ratios": ratios(rows),
-    }
-    args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / f"{args.tag}.json").write_text(json.dumps(result, indent=1))
-    table = markdown(result)
-    (args.results / f"{args.tag}.md").write_text(table)
+              f"{row.get('cpu_ms_per_doc') or 0:8.1f} CPU ms/doc {row['peak_rss_mb']:8.1f} MB  "
+              f"rc={row['returncode']}  load {row['load_before']:.1f}", file=sys.stderr)
+        table = save()
     print(table)
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)

@@ -12,8 +12,11 @@ take lines out (lone photo captions) before they are scored.  Line labels: a lin
 sequence occurs in the gold body (lines under 4 tokens only when they are a
 whole gold paragraph).  Model: sklearn GradientBoostingClassifier, fixed
 seeds; the CV number is a 5-fold GroupKFold over sites (manifest ``group``),
-folds fixed by sorted site order, decision threshold and smoothing chosen
-inside each training fold only.  Deterministic.
+folds fixed by sorted site order, decision parameters (region, thresholds,
+gap filling) chosen inside each training fold only, printed with a 95%
+bootstrap interval over sites (whole sites resampled) and per language.
+Deterministic.  ``--docs PATH`` (development) keeps the stage inputs in a
+pickle so that feature experiments compare on the same inputs.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # single-threaded trees: fast on 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from transforms.text import boilerplate as bp  # noqa: E402
 from transforms.document import Doc  # noqa: E402
+from transforms.text import boilerplate as bp  # noqa: E402
 
 # The evaluation set lies beside the repository (../shared/eval), as in CI.
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
@@ -230,8 +233,8 @@ def fit_model(pages) -> tuple[bp.TreeModel, bp.TreeModel, list[np.ndarray]]:
 def after_classifier(page, keep: np.ndarray) -> np.ndarray:
     """The text stages after the classifier that take lines out of the body (lone photo captions), so that
     the CV figure scores the body the pipeline writes."""
-    from transforms.text.photo_captions import find_lone_captions
     from transforms import clean
+    from transforms.text.photo_captions import find_lone_captions
 
     kept = np.flatnonzero(keep)
     gone = find_lone_captions([page["texts"][i] for i in kept], clean.default_resources().photo_captions)

@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from transforms.text import boilerplate as bp
 from transforms.document import Doc, Segment
+from transforms.text import boilerplate as bp
 from transforms.text.normalize import normalize_text, segment
 
 NAV = ["Home", "World", "Politics", "Business", "Technology", "Sport", "Sign in", "Subscribe", "Search"]

@@ -159,3 +159,37 @@ def test_small_inputs_and_single_core_machines_keep_one_process(tmp_path, monkey
     with open(big, "wb") as f:
         f.truncate(PARALLEL_MIN_INPUT_BYTES + 1)
     assert use_cores_by_default(options, [], [str(big)]) is False
+
+
+# --- the speed harness' loops and ratios ------------------------------------------------------------------
+
+
+def test_floor_and_bare_loops_write_every_document(tmp_path):
+    import pyarrow.parquet as pq
+
+    from bench.speed import loop_bare, loop_floor
+
+    write_corpus(tmp_path / "corpus", 8, seed=2, formats=("txt", "jsonl"), eval_dir=EVAL)
+    inputs = [str(tmp_path / "corpus" / "txt" / "*.txt"), str(tmp_path / "corpus" / "jsonl" / "*.jsonl")]
+    (tmp_path / "floor").mkdir()
+    (tmp_path / "bare").mkdir()
+    assert loop_floor(inputs, str(tmp_path / "floor")) == {"documents": 8, "articles": 8, "rejects": 0}
+    assert pq.read_table(tmp_path / "floor" / "floor.parquet").num_rows == 8
+    bare = loop_bare(inputs, str(tmp_path / "bare"))
+    assert bare["documents"] == 8 and bare["articles"] + bare["rejects"] == 8 and bare["articles"] >= 6
+    table = pq.read_table(tmp_path / "bare" / "articles.parquet")
+    assert table.num_rows == bare["articles"] and set(table.column("language").to_pylist()) <= {"en", "pt", "ru",
+                                                                                                  "ko", "ja", "und"}
+
+
+def test_ratios_name_each_target_and_whether_it_is_met():
+    from bench.speed import ratios
+
+    rows = {"floor": {"docs_per_s": 100.0, "cpu_ms_per_doc": 5.0, "returncode": 0},
+            "default": {"docs_per_s": 40.0, "cpu_ms_per_doc": 30.0, "returncode": 0},
+            "direct1": {"docs_per_s": 10.0, "returncode": 0}, "direct2": {"docs_per_s": 18.0, "returncode": 0}}
+    by_name = {r["ratio"]: r for r in ratios(rows)}
+    assert by_name["default / floor"]["value"] == 0.4 and by_name["default / floor"]["met"] is False
+    assert by_name["2 workers / 1 worker"]["value"] == 1.8 and by_name["2 workers / 1 worker"]["met"] is True
+    assert by_name["CPU per doc: default / floor"]["value"] == 6.0
+    assert "HTML default / trafilatura" not in by_name  # not measured: no ratio

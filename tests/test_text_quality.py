@@ -13,7 +13,7 @@ import pytest
 from transforms.clean import clean_text, default_resources
 from transforms.document import Doc
 from transforms.text import boilerplate as bp
-from transforms.text.boilerplate.features import COL, table_structure, _shape
+from transforms.text.boilerplate.features import COL, _shape, table_structure
 from transforms.text.comments import extract_comments, find_comments
 from transforms.text.photo_captions import extract_lone_captions, find_lone_captions
 
@@ -260,3 +260,9 @@ def test_boilerplate_without_resources_fails_loudly():
     doc = clean_text(page(*STORY), boilerplate_mode="off")
     with pytest.raises(bp.MissingResources, match="load_resources"):
         bp.remove_boilerplate(doc, resources=None)
+
+
+def test_story_sentence_ending_in_a_year_is_not_a_caption(res):
+    # "talks" is a noun here and a year alone is no caption date (the sample article has this sentence).
+    line = "The Wall Street Journal reported in March that Israel allegedly spied on the Iran nuclear talks in 2014."
+    assert not find_lone_captions([STORY[0], line, STORY[1]], res.photo_captions)

@@ -105,7 +105,7 @@ def find_appeals(segments: list[Segment], patterns: AppealPatterns) -> dict[int,
     strong = [_strong_cues(f, patterns) for f in folded]
     marked: dict[int, str] = {}
     for i, seg in enumerate(segments):
-        if _is_seed(seg, _Cues(strong[i], 0, False)):
+        if strong[i] and _is_seed(seg, _Cues(strong[i], 0, False)):
             marked[i] = strong[i][0]
     if not marked:
         return marked

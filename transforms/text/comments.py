@@ -47,7 +47,8 @@ _STAMP_RE = re.compile(
     r"^(?:on\s+|am\s+|le\s+|em\s+|el\s+|il\s+)?(?:[a-z]+,?\s+)?"
     r"(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
     r"\d{1,2}\.?\s+" + _MONTH + r",?\s+\d{4}|\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)"
-    r"(?:,?\s+(?:at|um|às|à|alle|a las|в)?\s*\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?(?:\s*(?:uhr|hrs|h|utc|gmt|[a-z]{2,4}t))?"
+    r"(?:,?\s+(?:at|um|às|à|alle|a las|в)?\s*\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+    r"(?:\s*(?:uhr|hrs|h|utc|gmt|[a-z]{2,4}t))?"
     r"\s*[.:|]?\s*$"
 )
 _NUMBER_RE = re.compile(r"\d+")
@@ -146,14 +147,12 @@ def find_comments(texts: Sequence[str], patterns: CommentPatterns) -> CommentThr
     roles: dict[int, str] = {}
     current: dict | None = None
     comments: list[dict] = []
-    headed = False
     i = start
     while i < n:
         k = kind[i]
         if k == "heading":
             if comments and current is None and not _followed_by_comment(kind, i):
                 break  # a later heading (a form, "Leave a comment") after closed comments ends the thread
-            headed = True
             roles[i] = "heading"
         elif k == "header":
             current = {"author": authors.get(i), "published": None, "text": [], "lines": [i], "closed": False}

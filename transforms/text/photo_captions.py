@@ -36,13 +36,14 @@ MIN_WORDS, MAX_WORDS = 6, 70
 MIN_PARAGRAPH_WORDS = 15
 
 _QUOTE_RE = re.compile(r"[\"“”«»„]")
-_REPORTING_RE = re.compile(r"\b(?:said|says|told|according to|asked|added|explained|sagte|disse|dijo|ha detto)\b",
-                           re.IGNORECASE)
+_REPORTING_RE = re.compile(r"\b(?:said|says|told|tells|according to|asked|added|explained|reported|reports|wrote|"
+                           r"sagte|disse|dijo|ha detto)\b", re.IGNORECASE)
 _NAME_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÀ-ÖØ-Þ][\w'’-]+\s+[A-ZÀ-ÖØ-Þ][\w'’-]+")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# A full date at the end (a weekday, or a month with its day): a year alone ends many story sentences.
 _DATE_END_RE = re.compile(
-    rf"(?:{_DAYS}|{_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|\b\d{{4}})[\w\s.,]{{0,25}}[.)]?\s*$", re.IGNORECASE)
+    rf"\b(?:{_DAYS}|{_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS})\b[\w\s.,]{{0,25}}[.)]?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,6 @@ def keep_embedded_posts(keep: np.ndarray, x: np.ndarray, reach: int = 3) -> np.n
 def fill_gaps(keep: np.ndarray, x: np.ndarray, gap: int) -> np.ndarray:
     """Short runs (at most ``gap`` lines) dropped between kept sentences come back: subheads, list and
     recipe items inside the article; never a UI phrase or cue, a line the page repeats, or a count line."""
-    n = len(keep)
     blocked = ((x[:, COL["ui_only"]] > 0) | (x[:, COL["cue"]] > 0) | (x[:, COL["caption_cue"]] > 0)
                | (x[:, COL["repeats"]] >= 2) | (x[:, COL["count_like"]] > 0))
     # The kept lines around the gap are the article's sentences: a paragraph before (or a line ending in

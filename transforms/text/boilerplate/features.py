@@ -69,7 +69,8 @@ MAX_TABLE_PERIOD = 8  # cells per table row written one per line
 MIN_TABLE_LINES = 6
 # An embedded post's attribution line: "— Name (@handle) November 19, 2019", "A post shared by X (@handle)".
 _EMBED_ATTRIB_RE = re.compile(r"\(@\w{1,40}\)(?:\s|$)|^(?:a post shared by|ein beitrag geteilt von|"
-                              r"uma publicação compartilhada por|una publicación compartida por)\b", re.IGNORECASE | re.MULTILINE)
+                              r"uma publicação compartilhada por|una publicación compartida por)\b",
+                              re.IGNORECASE | re.MULTILINE)
 # A link only embedded posts carry in their text.
 _EMBED_LINK_KEYS = ("pic.twitter.com/", "t.co/", "instagram.com/p/")  # cheap test before the regex
 _EMBED_LINK_RE = re.compile(r"pic\.twitter\.com/|\bt\.co/\w|instagram\.com/p/", re.IGNORECASE)
