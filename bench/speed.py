@@ -315,7 +315,7 @@ TARGETS = (
     ("default / floor", "default", "floor", 0.5, "default run >= 0.5 x floor"),
     ("bare / floor", "bare", "floor", None, "pure chain in one process, for reference"),
     ("in-memory 1 worker / floor", "inmem", "floor", None, "the DirectRunner's own default"),
-    ("default / in-memory 1 worker", "default", "inmem", None, "what the cores default gains"),
+    ("default / in-memory 1 worker", "default", "inmem", None, "the default run against an explicit one-process run"),
     ("2 workers / 1 worker", "direct2", "direct1", 1.7, "two workers >= 1.7 x one"),
     ("HTML default / trafilatura", "html_default", "html_trafilatura", 0.8, "HTML mode >= 0.8 x trafilatura.extract"),
     ("HTML 1 worker / trafilatura", "html_direct1", "html_trafilatura", 0.8, "same, one worker against one process"),

@@ -41,8 +41,9 @@ from transforms.text import boilerplate as bp  # noqa: E402
 
 # The evaluation set lies beside the repository (../shared/eval), as in CI.
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
-TREE_PARAMS = dict(max_iter=150, max_depth=3, max_leaf_nodes=8, learning_rate=0.1, min_samples_leaf=80,
-                   l2_regularization=1.0, early_stopping=False, random_state=0)
+# min_samples_leaf 30 / l2 2.0 (was 80 / 1.0): leave-sites-out CV 0.9150 -> 0.9174 on the same stage inputs.
+TREE_PARAMS = dict(max_iter=150, max_depth=3, max_leaf_nodes=8, learning_rate=0.1, min_samples_leaf=30,
+                   l2_regularization=2.0, early_stopping=False, random_state=0)
 INNER_FOLDS = 4
 WEIGHTING = "log"
 THRESHOLDS = (-1.0, -0.5, 0.0, 0.5, 1.0)

@@ -29,7 +29,7 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from pipeline.options import PresswashOptions
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA, article_row, reject_row
@@ -288,36 +288,6 @@ def check_sinks(opts: PresswashOptions) -> None:
             raise InputError(str(exc)) from exc
 
 
-RUNNER_FLAGS = ("--runner", "--direct_running_mode", "--direct_num_workers")
-PARALLEL_MIN_INPUT_BYTES = 8 * 2**20  # below this, starting worker processes costs more than it saves
-
-
-def use_cores_by_default(options: PipelineOptions, argv: list[str], patterns: list[str]) -> bool:
-    """Run on every core when the user chose no runner and the input is large enough.
-
-    The DirectRunner's own default is one in-process worker (one core).  When none
-    of ``--runner``, ``--direct_running_mode``, ``--direct_num_workers`` was given,
-    the machine has several cores and the inputs hold at least
-    :data:`PARALLEL_MIN_INPUT_BYTES`, this sets ``--direct_running_mode=
-    multi_processing --direct_num_workers=0`` (one worker process per core).  To
-    choose otherwise give any of those options, e.g. ``--direct_num_workers=1``
-    (one process).  Returns whether it changed the options (``bench/speed.py``
-    measures both; docs/performance.md).
-    """
-    if any(arg.split("=", 1)[0] in RUNNER_FLAGS for arg in argv) or (os.cpu_count() or 1) < 2:
-        return False
-    try:
-        size = sum(m.size_in_bytes or 0 for r in FileSystems.match(patterns) for m in r.metadata_list)
-    except Exception:  # noqa: BLE001 - sizes unknown: keep the runner's default
-        return False
-    if size < PARALLEL_MIN_INPUT_BYTES:
-        return False
-    direct = options.view_as(DirectOptions)
-    direct.direct_running_mode = "multi_processing"
-    direct.direct_num_workers = 0
-    return True
-
-
 def run(argv: list[str] | None = None) -> dict[str, Any] | None:
     """Build and run the pipeline; returns the run summary (None when the driver does not wait).
 
@@ -342,8 +312,6 @@ def run(argv: list[str] | None = None) -> dict[str, Any] | None:
     # A directory means every file under it; the driver checks that every pattern matches a file, on any
     # filesystem, unless it only builds the graph (dry run, template).
     opts.input = resolve_inputs(opts.input_patterns(), check=waits)
-    if waits:
-        use_cores_by_default(options, sys.argv[1:] if argv is None else argv, opts.input_patterns())
     final_output = staging = opts.output
     if waits:
         check_output(opts)

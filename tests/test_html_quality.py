@@ -382,3 +382,31 @@ def test_html_modules_have_no_beam_import():
 
     for path in Path(package.__file__).parent.glob("*.py"):
         assert "apache_beam" not in path.read_text(encoding="utf-8"), path.name
+
+
+# --------------------------------------------------------------------------- DEV pages (the evaluation set beside the repo)
+
+EVAL_DEV = Path("..") / "shared" / "eval" / "dev"
+
+
+@pytest.mark.skipif(not EVAL_DEV.is_dir(), reason="evaluation set ../shared/eval not present")
+def test_no_dev_page_with_article_text_is_rejected_and_no_sentence_is_cut():
+    """Every DEV page has an article: none may become a reject, and no output line break may fall
+    inside one line of the gold (bench/html_cv.py counts 2: a heading the gold joins to a list)."""
+    import gzip
+
+    from bench.html_cv import mid_sentence_breaks
+    from transforms.clean import finish_article
+
+    rejected, breaks = [], 0
+    for path in sorted(EVAL_DEV.glob("*.html.gz")):
+        page_id = path.name[: -len(".html.gz")]
+        try:
+            doc = finish_article(clean_text(gzip.open(path).read().decode("utf-8"), html=True))
+        except Exception as exc:  # noqa: BLE001 - the test reports every reject
+            rejected.append(f"{page_id[:12]}: {exc}")
+            continue
+        gold = (EVAL_DEV / f"{page_id}.gold.txt").read_text(encoding="utf-8")
+        breaks += mid_sentence_breaks("\n\n".join(doc.paragraphs), gold)
+    assert rejected == []
+    assert breaks <= 2

@@ -1,4 +1,4 @@
-"""The performance work: the benchmark corpus, the bounded language sample, fast pickling, the cores default.
+"""The performance work: the benchmark corpus, the bounded language sample, fast pickling, the bench loops.
 
 No timing here (speed is measured by ``bench/speed.py``, docs/performance.md);
 these tests pin the behaviour the speed work must not change.
@@ -12,10 +12,8 @@ import pickle
 from collections import Counter
 
 import pytest
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions
 
 from bench.corpus import APPEALS, generate, write_corpus
-from pipeline.main import PARALLEL_MIN_INPUT_BYTES, use_cores_by_default
 from tests.conftest import SAMPLE_ARTICLE, SHARED
 from transforms.clean import clean_text
 from transforms.document import Caption, Doc, Reject, Removed, Segment
@@ -123,42 +121,6 @@ def test_documents_round_trip_through_pickle():
     reject = Reject("i", "s", "f", "stage", "reason", "error", b"raw", 3, duplicate_of="j")
     assert pickle.loads(pickle.dumps(reject)) == reject
     assert Segment.__reduce__ is not object.__reduce__
-
-
-# --- the cores default ----------------------------------------------------------------------------------
-
-
-def _options(argv):
-    options = PipelineOptions(argv)
-    return options, options.view_as(DirectOptions)
-
-
-def test_large_inputs_use_every_core_unless_the_user_chose(tmp_path, monkeypatch):
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
-    big = tmp_path / "big.jsonl"
-    with open(big, "wb") as f:  # sparse: the size counts, not the contents
-        f.truncate(PARALLEL_MIN_INPUT_BYTES + 1)
-    options, direct = _options([])
-    assert use_cores_by_default(options, [], [str(big)]) is True
-    assert (direct.direct_running_mode, direct.direct_num_workers) == ("multi_processing", 0)
-    for given in (["--direct_num_workers=1"], ["--runner", "DirectRunner"], ["--direct_running_mode=in_memory"]):
-        options, direct = _options(given)
-        assert use_cores_by_default(options, given, [str(big)]) is False, given
-        assert direct.direct_running_mode == "in_memory"
-
-
-def test_small_inputs_and_single_core_machines_keep_one_process(tmp_path, monkeypatch):
-    small = tmp_path / "small.txt"
-    small.write_text("a short article\n")
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
-    options, direct = _options([])
-    assert use_cores_by_default(options, [], [str(small)]) is False
-    assert direct.direct_running_mode == "in_memory"
-    monkeypatch.setattr("os.cpu_count", lambda: 1)
-    big = tmp_path / "big.txt"
-    with open(big, "wb") as f:
-        f.truncate(PARALLEL_MIN_INPUT_BYTES + 1)
-    assert use_cores_by_default(options, [], [str(big)]) is False
 
 
 # --- the speed harness' loops and ratios ------------------------------------------------------------------
