@@ -20,15 +20,6 @@ from tests.test_end_to_end import run_pipeline
 README = ROOT / "README.md"
 READING_DOC = ROOT / "docs" / "reading-output.md"
 
-# README.md's read-back block as it was at commit 48a4e83.  Both commands fail: the folder holds
-# run-summary.json, and `pip install duckdb` installs no duckdb command.  The lead replaces the block with
-# the commands of docs/reading-output.md; until then this exact old block is reported as a skip (with that
-# reason), and any other text in the block is run.
-OLD_README_BLOCK = (
-    "python -c \"import pyarrow.parquet as pq; print(pq.read_table('output').to_pandas())\"   # needs pandas\n"
-    "duckdb -c \"select title, language, len(paragraphs) from 'output/articles-*.parquet'\"\n"
-)
-
 _BLOCK_RE = re.compile(r"```(?:bash|sh|console)?\n(.*?)```", re.S)
 
 
@@ -80,8 +71,6 @@ def test_reading_output_doc_commands_work(command, workdir):
 
 def test_readme_read_back_commands_work(workdir):
     block = readme_read_back_block(README.read_text(encoding="utf-8"))
-    if block == OLD_README_BLOCK:
-        pytest.skip("README.md still has the old read-back block; the lead pastes docs/reading-output.md's commands")
     commands = _commands(block)
     assert commands, "README.md's read-back block has no `python -c` command"
     assert not re.search(r"^\s*duckdb ", block, re.M), "`pip install duckdb` installs no duckdb command"

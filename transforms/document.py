@@ -129,7 +129,7 @@ def _pickle_by_fields(cls: type) -> type:
     return cls
 
 
-for _cls in (Segment, Removed, Caption, Comment, Doc, Reject):
+for _cls in (Segment, Removed, Caption, Comment, Reject):  # Doc: compressed, below
     _pickle_by_fields(_cls)
 del _cls
 
