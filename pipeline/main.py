@@ -288,6 +288,19 @@ def check_sinks(opts: PresswashOptions) -> None:
             raise InputError(str(exc)) from exc
 
 
+def pin_local_batch_runner(options: PipelineOptions) -> None:
+    """A batch run without ``--runner`` uses Beam's Python FnApiRunner directly.
+
+    Beam's default DirectRunner first tries the Prism runner, which downloads a
+    binary from the internet at run time (it fails offline and falls back to the
+    FnApiRunner after a network attempt).  The FnApiRunner is what batch runs end
+    up on anyway, and it honours ``--direct_num_workers``/``--direct_running_mode``.
+    """
+    standard = options.view_as(StandardOptions)
+    if standard.runner is None and not standard.streaming:
+        standard.runner = "FnApiRunner"
+
+
 def run(argv: list[str] | None = None) -> dict[str, Any] | None:
     """Build and run the pipeline; returns the run summary (None when the driver does not wait).
 
@@ -308,6 +321,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any] | None:
         raise InputError(str(exc)) from exc
     if is_streaming(options):
         return run_streaming(options)  # pipeline/streaming.py: Pub/Sub -> per-window files
+    pin_local_batch_runner(options)
     waits = _driver_waits(options.get_all_options())
     # A directory means every file under it; the driver checks that every pattern matches a file, on any
     # filesystem, unless it only builds the graph (dry run, template).

@@ -75,3 +75,20 @@ def test_the_guard_itself_catches_a_connection(no_network):
     with pytest.raises(OSError, match="network access attempted"):
         socket.create_connection(("127.0.0.1", 9))
     assert len(no_network) == 1
+
+
+def test_a_batch_run_without_runner_skips_beams_prism_download():
+    """Beam's default DirectRunner tries Prism first, which downloads a binary at run time: pin the FnApiRunner."""
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+    from pipeline.main import pin_local_batch_runner
+
+    default = PipelineOptions([])
+    pin_local_batch_runner(default)
+    assert default.view_as(StandardOptions).runner == "FnApiRunner"
+    chosen = PipelineOptions(["--runner", "DataflowRunner"])
+    pin_local_batch_runner(chosen)
+    assert chosen.view_as(StandardOptions).runner == "DataflowRunner"
+    streaming = PipelineOptions(["--streaming"])
+    pin_local_batch_runner(streaming)
+    assert streaming.view_as(StandardOptions).runner is None
