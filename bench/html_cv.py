@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  leave-sites-out CV sh4 F1 {cv:.4f}  (95% bootstrap over sites {lo:.4f}-{hi:.4f})")
     print(f"  (choosing the best switch per fold even below the {MARGIN} margin: {mean(held_any.values()):.4f})")
     print(f"  in-sample (default options) {in_sample:.4f}  ({in_lo:.4f}-{in_hi:.4f})")
-    print(f"  configuration chosen per held-out site: "
+    print("  configuration chosen per held-out site: "
           + ", ".join(f"{name} x{n}" for name, n in sorted(
               {c: sum(1 for v in chosen.values() if v == c) for c in set(chosen.values())}.items())))
     print(f"  mid-sentence paragraph breaks: {sum(r['midbreaks'] for r in default.values())}")

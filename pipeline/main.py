@@ -34,13 +34,23 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipeline.options import PresswashOptions
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA, article_row, reject_row
 from transforms import accounting
-from transforms.clean import STAGES, CleaningResources, load_cleaning_resources
-from transforms.beam.progress import ProgressReporter
-from transforms.beam.io import (ACCOUNTING_GLOB, ACCOUNTING_PREFIX, SUMMARY_NAME, AccountPerKey, AttachRawBytes,
-                                ReadDocuments, WriteAccounting, WriteRows, summarize_run, write_summary)
-from transforms.beam.stages import NAMESPACE, CleanDocuments
-from transforms.beam.corpus import CleanCorpus, corpus_dedup_settings, corpus_site_settings
 from transforms.accounting import format_summary
+from transforms.beam.corpus import CleanCorpus, corpus_dedup_settings, corpus_site_settings
+from transforms.beam.io import (
+    ACCOUNTING_GLOB,
+    ACCOUNTING_PREFIX,
+    SUMMARY_NAME,
+    AccountPerKey,
+    AttachRawBytes,
+    ReadDocuments,
+    WriteAccounting,
+    WriteRows,
+    summarize_run,
+    write_summary,
+)
+from transforms.beam.progress import ProgressReporter
+from transforms.beam.stages import NAMESPACE
+from transforms.clean import STAGES, CleaningResources, load_cleaning_resources
 
 OUTPUT_GLOBS = ("articles-*.parquet", "rejects-*.parquet", ACCOUNTING_GLOB, SUMMARY_NAME)
 TEMP_GLOB = "beam-temp-*"  # what a killed run leaves behind

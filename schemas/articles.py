@@ -7,8 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from transforms.clean import parse_published
 from schemas.version import PIPELINE_VERSION, SCHEMA_VERSION
+from transforms.clean import parse_published
 from transforms.document import Doc, Reject
 from transforms.keys import content_key, domain_of
 

@@ -7,10 +7,10 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import FIXTURES, SAMPLE_ARTICLE
-from transforms.document import Doc
 from transforms.beam.io import ReadDocuments
-from transforms.ingest.readers import ReadLimits
 from transforms.beam.stages import CleanDocuments, DedupHeadline, NormalizeText, RemoveEditorialAppeals
+from transforms.document import Doc
+from transforms.ingest.readers import ReadLimits
 
 
 def text_doc(doc_id: str, text: str, fmt: str = "text") -> Doc:

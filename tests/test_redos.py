@@ -20,14 +20,18 @@ from typing import Callable
 import pytest
 
 from transforms import patterns
-from transforms.html import extract as html_extract
-from transforms.html import blocks as html_blocks, captions as html_captions, comments as html_comments
-from transforms.html import continuation as html_continuation, parse as html_parse, prepass as html_prepass
-from transforms.html import serialise as html_serialise
-from transforms.text import appeals, boilerplate, captions, credits, headline, normalize
-from transforms.text import comments as text_comments, photo_captions
-from transforms.text.boilerplate import features as boilerplate_features
 from transforms.clean import clean_text, default_resources
+from transforms.html import blocks as html_blocks
+from transforms.html import captions as html_captions
+from transforms.html import comments as html_comments
+from transforms.html import continuation as html_continuation
+from transforms.html import extract as html_extract
+from transforms.html import parse as html_parse
+from transforms.html import prepass as html_prepass
+from transforms.html import serialise as html_serialise
+from transforms.text import appeals, boilerplate, captions, credits, headline, normalize, photo_captions
+from transforms.text import comments as text_comments
+from transforms.text.boilerplate import features as boilerplate_features
 
 N = 25_000
 MAX_GROWTH = 10.0  # t(4n) / t(n); linear is ~4, quadratic ~16

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FIXTURES
+from transforms.clean import clean_text
+from transforms.document import Caption, Doc
 from transforms.text.appeals import find_appeals, remove_appeals
 from transforms.text.captions import extract_captions, split_credit
-from transforms.clean import clean_text
 from transforms.text.credits import authors_of, contributors_of, extract_credits, split_names
-from transforms.document import Caption, Doc
 from transforms.text.headline import dedup_headline, strip_site_name, title_variants
 from transforms.text.language import language_sample
 from transforms.text.normalize import normalize_doc, normalize_text, segment

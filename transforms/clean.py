@@ -17,19 +17,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from transforms.corpus.site_lines import remove_site_boilerplate
+from transforms.document import Counter, Doc, Removed, no_count
+from transforms.html.audit import not_main_content
+from transforms.keys import content_key, domain_for
+from transforms.patterns import SEEDS_DIR
 from transforms.text.appeals import AppealPatterns, load_appeal_patterns, remove_appeals
 from transforms.text.captions import CaptionPatterns, extract_captions, load_caption_patterns, tidy_caption
-from transforms.text.credits import CreditPatterns, extract_credits, load_credit_patterns
 from transforms.text.comments import CommentPatterns, extract_comments, load_comment_patterns
-from transforms.text.photo_captions import PhotoCaptionPatterns, extract_lone_captions, load_photo_caption_patterns
-from transforms.document import Counter, Doc, Removed, no_count
-from transforms.keys import content_key, domain_for
+from transforms.text.credits import CreditPatterns, extract_credits, load_credit_patterns
 from transforms.text.headline import dedup_headline
-from transforms.html.audit import not_main_content
 from transforms.text.language import LanguageDetector, detect_language
 from transforms.text.normalize import normalize_doc, normalize_text
-from transforms.patterns import SEEDS_DIR
-from transforms.corpus.site_lines import remove_site_boilerplate
+from transforms.text.photo_captions import PhotoCaptionPatterns, extract_lone_captions, load_photo_caption_patterns
 
 BOILERPLATE_MODES = ("auto", "on", "off")
 

@@ -35,7 +35,13 @@ from transforms.html.audit import page_blocks
 from transforms.html.continuation import continuation_blocks
 from transforms.html.metadata import authors_of, metadata_of
 from transforms.html.parse import (
-    MAX_HTML_CHARS, MAX_TREE_ELEMENTS, ExtractionError, attributed_elements, decode_page, norm_space, parse_page,
+    MAX_HTML_CHARS,
+    MAX_TREE_ELEMENTS,
+    ExtractionError,
+    attributed_elements,
+    decode_page,
+    norm_space,
+    parse_page,
     precheck,
 )
 from transforms.html.serialise import Block, join_blocks, to_blocks

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.html.parse import class_tokens, lazy_xpath, norm_space, remove_keep_tail
+from transforms.html.parse import lazy_xpath, norm_space, remove_keep_tail
 
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HIDDEN_CLASSES = frozenset(

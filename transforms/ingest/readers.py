@@ -16,8 +16,8 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator
 
-from transforms.ingest.decode import DecodeError, decode_bytes
 from transforms.document import Doc, Reject
+from transforms.ingest.decode import DecodeError, decode_bytes
 from transforms.keys import source_id
 
 FORMATS = ("auto", "text", "jsonl", "html", "warc")
