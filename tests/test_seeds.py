@@ -151,3 +151,17 @@ def test_cleaning_reads_no_seed_file_once_resources_are_loaded(resources, detect
         doc = Doc(id="t", source="t", file="t", raw=b"", input_format=fmt, text=text)
         out = clean_doc(doc, resources, detector, boilerplate_mode="on", skip=())
         assert out.paragraphs
+
+
+def test_comment_and_photo_caption_loaders_refuse_a_missing_file_or_an_empty_section(tmp_path):
+    from transforms.text.comments import load_comment_patterns
+    from transforms.text.photo_captions import load_photo_caption_patterns
+
+    with pytest.raises(PatternDataError, match=r"markers\.txt: pattern file not found"):
+        load_comment_patterns(tmp_path)
+    (tmp_path / "photo_captions").mkdir()
+    (tmp_path / "photo_captions" / "cues.txt").write_text("[verbs]\nsmiles\n[position]\n# none left\n")
+    with pytest.raises(PatternDataError, match=r"cues\.txt: section \[position\] is missing or empty"):
+        load_photo_caption_patterns(tmp_path)
+    load_photo_caption_patterns(SEEDS)  # the shipped files load
+    load_comment_patterns(SEEDS)

@@ -97,6 +97,18 @@ def read_sections(path: str | Path) -> dict[str, list[str]]:
     return sections
 
 
+def require_sections(path: str | Path, names: Iterable[str]) -> dict[str, list[str]]:
+    """:func:`read_sections` that refuses a missing file or a missing or empty section among ``names``."""
+    try:
+        sections = read_sections(path)
+    except FileNotFoundError:
+        raise PatternDataError(f"{path}: pattern file not found") from None
+    for name in names:
+        if not sections.get(name):
+            raise PatternDataError(f"{path}: section [{name}] is missing or empty")
+    return sections
+
+
 def concept_path(concept: str, seeds_dir: str | Path = SEEDS_DIR) -> Path:
     """The one file of a concept: ``seeds/phrases/<concept>.txt``."""
     return Path(seeds_dir) / PHRASES / f"{concept}.txt"

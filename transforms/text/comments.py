@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Sequence
 
 from transforms.document import Comment, Counter, Doc, Removed, no_count
-from transforms.patterns import SEEDS_DIR, PatternDataError, fold, phrase_alternation, read_sections
+from transforms.patterns import SEEDS_DIR, fold, phrase_alternation, require_sections
 
 MARKER_SECTIONS = ("says", "reply", "heading", "ago")
 MIN_PROSE_WORDS = 12  # a line of article prose before the thread
@@ -67,13 +67,7 @@ class CommentPatterns:
 def load_comment_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CommentPatterns:
     """Read ``seeds/comments/markers.txt``; refuses a missing file or an empty marker group."""
     path = Path(seeds_dir) / "comments" / "markers.txt"
-    try:
-        sections = read_sections(path)
-    except FileNotFoundError:
-        raise PatternDataError(f"{path}: comment marker file not found") from None
-    for name in MARKER_SECTIONS:
-        if not sections.get(name):
-            raise PatternDataError(f"{path}: section [{name}] is missing or empty")
+    sections = require_sections(path, MARKER_SECTIONS)
     says = phrase_alternation(sections["says"])
     reply = phrase_alternation(sections["reply"])
     heading = phrase_alternation(sections["heading"])

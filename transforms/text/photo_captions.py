@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Sequence
 
 from transforms.document import Caption, Counter, Doc, Removed, no_count
-from transforms.patterns import SEEDS_DIR, PatternDataError, phrase_alternation, read_sections
+from transforms.patterns import SEEDS_DIR, phrase_alternation, require_sections
 
 MAX_RUN = 4  # consecutive caption lines (a gallery) between two paragraphs
 MIN_WORDS, MAX_WORDS = 6, 70
@@ -57,13 +57,7 @@ class PhotoCaptionPatterns:
 def load_photo_caption_patterns(seeds_dir: str | Path = SEEDS_DIR) -> PhotoCaptionPatterns:
     """Read ``seeds/photo_captions/cues.txt``; refuses a missing file or an empty section."""
     path = Path(seeds_dir) / "photo_captions" / "cues.txt"
-    try:
-        sections = read_sections(path)
-    except FileNotFoundError:
-        raise PatternDataError(f"{path}: photo caption cue file not found") from None
-    for name in ("verbs", "position"):
-        if not sections.get(name):
-            raise PatternDataError(f"{path}: section [{name}] is missing or empty")
+    sections = require_sections(path, ("verbs", "position"))
     return PhotoCaptionPatterns(
         verbs=re.compile(rf"(?<!\w)(?:{phrase_alternation(sections['verbs'])})(?!\w)", re.IGNORECASE),
         position=re.compile(rf"(?<!\w)(?:{phrase_alternation(sections['position'])})(?!\w)", re.IGNORECASE),
