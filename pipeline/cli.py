@@ -85,7 +85,7 @@ def presswash_parser() -> argparse.ArgumentParser:
         usage=f"{PROG} [presswash options] [Beam options]\n       {PROG} {{{','.join(SUBCOMMANDS)}}} ...",
         epilog=_EPILOG.format(subcommands=_subcommand_lines()),
         description="presswash: raw scraped news text and HTML -> clean article records in Parquet "
-                    "(an Apache Beam pipeline; DirectRunner by default).")
+                    "(an Apache Beam pipeline; runs locally by default, on Beam's Python batch runner).")
     parser._optionals.title = "presswash options"
     parser.add_argument("--help-beam", action="store_true", help="list every Beam pipeline option and exit")
     PresswashOptions._add_argparse_args(parser)  # noqa: SLF001 - the one definition of the options
