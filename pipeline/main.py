@@ -29,9 +29,9 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
-from pipeline.options import PresswashOptions
+from pipeline.options import AUTO_WORKERS_MIN_MB, PresswashOptions
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA, article_row, reject_row
 from transforms import accounting
 from transforms.accounting import format_summary
@@ -45,6 +45,7 @@ from transforms.beam.io import (
     ReadDocuments,
     WriteAccounting,
     WriteRows,
+    read_mark,
     summarize_run,
     write_summary,
 )
@@ -72,11 +73,14 @@ def build(p: beam.Pipeline, opts: PresswashOptions, resources: CleaningResources
     """
     resources = resources or load_cleaning_resources()
     limits = opts.limits()
-    docs, read_rejects = p | "ReadDocuments" >> ReadDocuments(opts.input_patterns(), opts.input_format, limits)
-    read_items = (docs, read_rejects) | "AllRead" >> beam.Flatten()
+    parts, read_rejects = p | "ReadDocuments" >> ReadDocuments(
+        opts.input_patterns(), opts.input_format, limits, split=True)
+    # What the per-file balance needs of every item read: its file (not the document: no copy of the corpus).
+    marks = [part | f"ReadMarks{i}" >> beam.Map(read_mark) for i, part in enumerate(parts)]
+    read_items = ((*marks, read_rejects | "RejectMarks" >> beam.Map(read_mark)) | "AllRead" >> beam.Flatten())
     # The stage table, with per-site boilerplate learned from the corpus, then exact/near dedup
     # (transforms/beam/corpus.py).
-    articles, clean_rejects = docs | "CleanDocuments" >> CleanCorpus(
+    articles, clean_rejects = parts | "CleanDocuments" >> CleanCorpus(
         resources, opts.boilerplate, corpus_site_settings(opts), corpus_dedup_settings(opts))
     rejects = (read_rejects, clean_rejects) | "AllRejects" >> beam.Flatten()
     articles | "WriteArticles" >> WriteRows(
@@ -298,17 +302,60 @@ def check_sinks(opts: PresswashOptions) -> None:
             raise InputError(str(exc)) from exc
 
 
-def pin_local_batch_runner(options: PipelineOptions) -> None:
-    """A batch run without ``--runner`` uses Beam's Python FnApiRunner directly.
+def pin_local_batch_runner(options: PipelineOptions, argv: list[str] | None = None,
+                           input_bytes: int | None = None) -> int | None:
+    """A batch run without ``--runner`` uses Beam's Python FnApiRunner directly, on ``--workers``.
 
     Beam's default DirectRunner first tries the Prism runner, which downloads a
     binary from the internet at run time (it fails offline and falls back to the
     FnApiRunner after a network attempt).  The FnApiRunner is what batch runs end
     up on anyway, and it honours ``--direct_num_workers``/``--direct_running_mode``.
+
+    ``--workers auto`` runs one worker process per core when the inputs hold at
+    least ``AUTO_WORKERS_MIN_MB`` (``input_bytes``; a small run is faster without
+    starting processes), else in this process; ``--workers N`` runs N processes
+    (1: in this process).  Beam's own ``--direct_running_mode`` or
+    ``--direct_num_workers`` on the command line (``argv``) win.  Returns the
+    number of workers chosen (None when the run is not a local batch run or Beam's
+    flags decide).
     """
     standard = options.view_as(StandardOptions)
-    if standard.runner is None and not standard.streaming:
-        standard.runner = "FnApiRunner"
+    if standard.runner is not None or standard.streaming:
+        return None
+    standard.runner = "FnApiRunner"
+    flags = argv if argv is not None else sys.argv[1:]
+    if any(f.split("=", 1)[0] in ("--direct_running_mode", "--direct_num_workers") for f in flags):
+        return None
+    choice = options.view_as(PresswashOptions).workers
+    if choice == "auto":
+        big = input_bytes is not None and input_bytes >= AUTO_WORKERS_MIN_MB * 1024 * 1024
+        workers = cpu_count() if big else 1
+    else:
+        workers = int(choice)
+    direct = options.view_as(DirectOptions)
+    if workers > 1:
+        direct.direct_running_mode = "multi_processing"
+        direct.direct_num_workers = workers
+    else:
+        direct.direct_running_mode = "in_memory"
+        direct.direct_num_workers = 1
+    return workers
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def input_size(patterns: list[str]) -> int | None:
+    """Total bytes of the files the input patterns match (None when they cannot be listed)."""
+    try:
+        return sum(m.size_in_bytes or 0 for r in FileSystems.match(patterns) for m in r.metadata_list)
+    except Exception:  # noqa: BLE001 - the size only chooses a default; reading reports real problems
+        return None
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any] | None:
@@ -331,11 +378,12 @@ def run(argv: list[str] | None = None) -> dict[str, Any] | None:
         raise InputError(str(exc)) from exc
     if is_streaming(options):
         return run_streaming(options)  # pipeline/streaming.py: Pub/Sub -> per-window files
-    pin_local_batch_runner(options)
     waits = _driver_waits(options.get_all_options())
     # A directory means every file under it; the driver checks that every pattern matches a file, on any
     # filesystem, unless it only builds the graph (dry run, template).
     opts.input = resolve_inputs(opts.input_patterns(), check=waits)
+    if options.view_as(StandardOptions).runner is None and not options.view_as(StandardOptions).streaming:
+        pin_local_batch_runner(options, argv, input_size(opts.input))
     final_output = staging = opts.output
     if waits:
         check_output(opts)

@@ -18,6 +18,14 @@ from transforms.ingest.readers import FORMATS, ReadLimits
 DEFAULT_INPUT = "seeds/samples/*"
 DEFAULT_OUTPUT = "output"
 _LIMITS = ReadLimits()
+AUTO_WORKERS_MIN_MB = 8  # --workers auto: below this much input, starting worker processes costs more than it saves
+
+
+def _workers(value: str) -> str:
+    """``--workers``: ``auto`` or a positive number of worker processes."""
+    if value == "auto" or (value.isdigit() and int(value) >= 1):
+        return value
+    raise ValueError(f"--workers takes 'auto' or a number >= 1, got {value!r}")
 
 
 class PresswashOptions(PipelineOptions):
@@ -75,6 +83,11 @@ class PresswashOptions(PipelineOptions):
         parser.add_argument(
             "--site_min_fraction", type=float, default=0.3,
             help="... and in at least this fraction of the domain's documents")
+        parser.add_argument(
+            "--workers", default="auto", type=_workers,
+            help="local batch runs (no --runner): auto = one worker process per core when the inputs hold at "
+                 f"least {AUTO_WORKERS_MIN_MB} MB, else one in-process worker; N = N worker processes (1 = in "
+                 "this process). Beam's --direct_running_mode/--direct_num_workers, when given, decide instead")
         parser.add_argument(
             "--progress_seconds", type=float, default=5.0,
             help="DirectRunner: print documents read/written and the rate this often while the run goes "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
@@ -63,3 +66,31 @@ def test_read_documents_jsonl_with_malformed_line():
                     label="docs")
         assert_that(rejects | beam.Map(lambda r: (r.stage, r.reason, r.source.rsplit(":", 1)[1])),
                     equal_to([("parse_jsonl", "malformed_json", "2")]), label="rejects")
+
+
+def test_large_files_are_redistributed_document_by_document(resources, tmp_path):
+    """A file over ``redistribute_bytes`` has its documents spread one by one; the cleaned output is the same."""
+    from transforms.beam.corpus import CleanCorpus
+
+    corpus = FIXTURES / "corpus"
+    files = [str(FIXTURES / "one_malformed.jsonl"), str(SAMPLE_ARTICLE)] + sorted(
+        str(p) for p in corpus.glob("*.jsonl"))
+    sizes = sorted(Path(f).stat().st_size for f in files)
+    threshold = sizes[-1]  # the largest file is "large", the others are read and cleaned in place
+
+    with TestPipeline() as p:  # every file read and cleaned in place
+        docs, _ = p | "Plain" >> ReadDocuments(files, "auto", ReadLimits(), redistribute_bytes=10**12)
+        articles, _ = docs | CleanCorpus(resources)
+        (articles | beam.Map(lambda d: json.dumps([d.id, d.paragraphs]))
+         | beam.io.WriteToText(str(tmp_path / "plain"), num_shards=1, shard_name_template=""))
+    expected = {doc_id: tuple(paragraphs) for doc_id, paragraphs in
+                (json.loads(line) for line in (tmp_path / "plain").read_text().splitlines())}
+    assert len(expected) >= 10
+    with TestPipeline() as p:
+        parts, _ = p | ReadDocuments(files, "auto", ReadLimits(), redistribute_bytes=threshold, split=True)
+        small, large = parts
+        assert_that(large | "LargeSources" >> beam.Map(lambda d: d.file) | beam.Distinct(),
+                    equal_to([f for f in files if Path(f).stat().st_size >= threshold]), label="large")
+        articles, _ = parts | CleanCorpus(resources)
+        assert_that(articles | beam.Map(lambda d: (d.id, tuple(d.paragraphs))), equal_to(sorted(expected.items())),
+                    label="same_articles")

@@ -6,11 +6,15 @@ DirectRunner, a multi-process DirectRunner and a distributed runner give the sam
 * :class:`LearnSiteBoilerplate`: ``CombinePerKey`` counts of distinct documents per
   ``(domain, line key)`` and per domain, a ``CoGroupByKey`` by domain applies the threshold;
   the result is the side input (``AsMultiMap``) of the ``site_boilerplate`` stage.
-* :class:`DedupExact`: ``GroupByKey`` on ``Doc.content_key``; the best-ranked copy is kept.
-* :class:`DedupNear`: MinHash band key -> ``GroupByKey`` -> verified pairs -> connected
-  components by min-label propagation (``rounds`` rounds of ``CoGroupByKey`` +
-  ``CombinePerKey(min)``) -> the documents joined to their labels.
-* :class:`CleanCorpus`: the per-document stages, the site boilerplate, then dedup.
+* :class:`Dedup`: from each document's ``(content_key, (rank, MinHash signature))``
+  (computed where the document is cleaned: :func:`dedup_info`), ``CombinePerKey`` keeps the
+  best-ranked copy per content key (exact duplicates); the survivors' MinHash band keys ->
+  ``GroupByKey`` -> candidate pairs -> verified pairs -> connected components with a
+  union-find ``CombineGlobally`` (every component whole, whatever its diameter); both
+  decisions are side inputs of one step that drops the copies.
+* :class:`CleanCorpus`: the per-document stages (which also emit each document's line keys),
+  the site boilerplate (which also emits the dedup keys), then the dedup step: the documents
+  cross two stage boundaries in all.
 
 Example::
 
@@ -31,6 +35,8 @@ from transforms.corpus import site_lines as sl
 
 SITE_STAGE = "site_boilerplate"
 SIGNATURES = "signatures"
+SITE_LINES = "site_lines"
+DEDUP_INFO = "dedup_info"
 
 
 def _first(values):
@@ -39,21 +45,23 @@ def _first(values):
 
 
 class LearnSiteBoilerplate(beam.PTransform):
-    """Documents -> ``(domain, (line_key, n_docs, domain_docs))`` for every line over the threshold.
+    """Documents -> ``(domain, (line_hash, n_docs, domain_docs))`` for every line over the threshold.
 
     ``n_docs`` counts distinct bodies of the domain holding the line (equal bodies once).
-    Use as ``beam.pvalue.AsMultiMap(...)`` for the ``site_lines`` side input.
+    Use as ``beam.pvalue.AsMultiMap(...)`` for the ``site_lines`` side input.  With
+    ``lines=True`` the input is already :func:`transforms.corpus.site_lines.doc_lines`
+    records (what :class:`CleanCorpus` has the per-document stages emit), not documents.
     """
 
-    def __init__(self, settings: sl.SiteSettings) -> None:
+    def __init__(self, settings: sl.SiteSettings, lines: bool = False) -> None:
         super().__init__()
-        self._settings = settings
+        self._settings, self._lines = settings, lines
 
     def expand(self, docs):
         settings = self._settings
+        records = docs if self._lines else docs | "LineKeys" >> beam.Map(sl.doc_lines)
         distinct = (
-            docs
-            | "LineKeys" >> beam.Map(sl.doc_lines)
+            records
             | "ByBody" >> beam.Map(lambda e: ((e[0], e[1]), e[2]))
             | "OnePerBody" >> beam.CombinePerKey(_first)
         )
@@ -64,7 +72,7 @@ class LearnSiteBoilerplate(beam.PTransform):
         )
         lines = (
             distinct
-            | "LineOnes" >> beam.FlatMap(lambda kv: (((kv[0][0], key), 1) for key in kv[1]))
+            | "LineOnes" >> beam.FlatMap(lambda kv: (((kv[0][0], key), 1) for key in sl.unpack_hashes(kv[1])))
             | "LineDocs" >> beam.CombinePerKey(sum)
             | "Repeated" >> beam.Filter(lambda kv, m: kv[1] >= m, settings.min_docs)  # most lines: 1 doc
             | "ByDomain" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
@@ -84,21 +92,41 @@ class LearnSiteBoilerplate(beam.PTransform):
         )
 
 
-class _CountMin(beam.CombineFn):
-    """(count, smallest rank) of the documents with one content key."""
+DedupInfo = tuple  # (content key, (rank, signature bytes or b""))
+
+
+def _content_key(doc) -> str:
+    return doc.content_key or f"no-key:{doc.source}"
+
+
+def dedup_info(settings: dd.DedupSettings):
+    """``doc -> [(content key, (rank, signature))]``: all the dedup step needs of a document
+    (the signature only in ``near`` mode), computed where the document already is."""
+    near = settings.mode == "near"
+
+    def info(doc):
+        own = dd.rank(doc)
+        sig = dd.signature_bytes(doc, settings) if near else b""
+        return [(_content_key(doc), (own, sig))]
+
+    return info
+
+
+class _BestCopy(beam.CombineFn):
+    """``(count, best (rank, signature))`` of the documents with one content key."""
 
     def create_accumulator(self):
         return 0, None
 
-    def add_input(self, acc, rank):
+    def add_input(self, acc, value):
         count, best = acc
-        return count + 1, rank if best is None or rank < best else best
+        return count + 1, value if best is None or value[0] < best[0] else best
 
     def merge_accumulators(self, accs):
         count, best = 0, None
         for c, b in accs:
             count += c
-            if b is not None and (best is None or b < best):
+            if b is not None and (best is None or b[0] < best[0]):
                 best = b
         return count, best
 
@@ -106,64 +134,19 @@ class _CountMin(beam.CombineFn):
         return acc
 
 
-def _content_key(doc) -> str:
-    return doc.content_key or f"no-key:{doc.source}"
-
-
-class _DropCopies(beam.DoFn):
-    """Documents whose key names another kept copy become rejects (``kept``: key -> kept rank)."""
-
-    def __init__(self, key_of, reject_of, counter: str) -> None:
-        self._key_of, self._reject_of, self._counter = key_of, reject_of, counter
-
-    def setup(self) -> None:
-        self._count = Counters()
-
-    def process(self, doc, kept):
-        own = dd.rank(doc)
-        best = kept.get(self._key_of(doc, own))
-        if best is not None and best != own:
-            self._count(self._counter)
-            yield TaggedOutput(REJECTS, self._reject_of(doc, best))
-        else:
-            yield doc
-
-
-def _exact_reject(doc, kept):
-    return dd.dedup_reject(doc, kept[1], dd.DUPLICATE, f"same cleaned body as {kept[1]} ({kept[2]})")
-
-
-class DedupExact(beam.PTransform):
-    """Documents with the same ``content_key``: the best-ranked one kept, the others rejects
-    ``dedup/duplicate`` with ``duplicate_of``: ``docs -> (docs, rejects)``.
-
-    Only (key, rank) pairs are shuffled (``CombinePerKey``: count and smallest rank); the
-    keys held by more than one document (the duplicates: a small share) are a side input of
-    the step that drops the copies, so the documents themselves are never grouped."""
-
-    def expand(self, docs):
-        kept = (
-            docs
-            | "KeyRank" >> beam.Map(lambda d: (_content_key(d), dd.rank(d)))
-            | "CountMin" >> beam.CombinePerKey(_CountMin())
-            | "Repeated" >> beam.Filter(lambda kv: kv[1][0] > 1)
-            | "KeptRank" >> beam.Map(lambda kv: (kv[0], kv[1][1]))
-        )
-        out = docs | "DropCopies" >> beam.ParDo(
-            _DropCopies(lambda d, own: _content_key(d), _exact_reject, "dedup_duplicate"),
-            kept=beam.pvalue.AsDict(kept)).with_outputs(REJECTS, main="docs")
-        return out.docs, out[REJECTS]
-
-
 class _BandEntries(beam.DoFn):
+    """A surviving copy's ``(rank, signature)`` -> its band entries ``(band key, rank)`` (and the
+    signature on a side output for the verification joins)."""
+
     def __init__(self, settings: dd.DedupSettings) -> None:
         self._settings = settings
 
     def setup(self) -> None:
         self._count = Counters()
 
-    def process(self, doc):
-        (rank, sig), keys = dd.member(doc, self._settings)
+    def process(self, member):
+        rank, sig = member
+        keys = dd.band_keys_of(sig, self._settings)
         self._count("near_dup_signatures")
         if keys:
             yield TaggedOutput(SIGNATURES, (rank, sig))
@@ -215,39 +198,69 @@ class _Verify(beam.DoFn):
                 yield a, b
 
 
-def _both_ways(edge):
-    a, b = edge
-    yield a, b
-    yield b, a
+class _Components(beam.CombineFn):
+    """Verified pairs -> ``{node: smallest node of its component}`` for every node that is not its
+    component's smallest (the copies to drop): union-find, merged across bundles and workers.
+
+    The accumulator holds the documents that have a near duplicate (one entry each, a few
+    hundred bytes); every component comes out whole, whatever its diameter."""
+
+    def create_accumulator(self):
+        return {}
+
+    def add_input(self, parent, edge):
+        dd.union(parent, *edge)
+        return parent
+
+    def merge_accumulators(self, accs):
+        accs = list(accs)
+        merged = accs[0]
+        for other in accs[1:]:
+            for node, up in other.items():
+                dd.union(merged, node, up)
+        return merged
+
+    def extract_output(self, parent):
+        return {node: root for node, root in dd.roots(parent).items() if node != root}
 
 
-def _propagate(item):
-    node, grouped = item
-    labels = list(grouped["label"])
-    if not labels:
-        return
-    label = min(labels)
-    yield node, label
-    for neighbour in grouped["adj"]:
-        yield neighbour, label
+class _DropCopies(beam.DoFn):
+    """Documents whose content key has another kept copy (``exact``: key -> kept rank), or whose
+    near-duplicate component has a smaller rank (``near``: rank -> kept rank), become rejects."""
+
+    def setup(self) -> None:
+        self._count = Counters()
+
+    def process(self, doc, exact, near):
+        own = dd.rank(doc)
+        kept = exact.get(_content_key(doc))
+        if kept is not None and kept != own:
+            self._count("dedup_duplicate")
+            yield TaggedOutput(REJECTS, dd.dedup_reject(
+                doc, kept[1], dd.DUPLICATE, f"same cleaned body as {kept[1]} ({kept[2]})"))
+            return
+        root = near.get(own)
+        if root is not None:
+            self._count("dedup_near_duplicate")
+            yield TaggedOutput(REJECTS, dd.near_reject(doc, root))
+            return
+        yield doc
 
 
-class DedupNear(beam.PTransform):
-    """MinHash/LSH near-duplicate clusters; one kept per cluster: ``docs -> (docs, rejects)``.
+class NearComponents(beam.PTransform):
+    """``(rank, signature)`` of distinct bodies -> one ``{copy rank: kept rank}`` dict (a singleton).
 
-    Shuffles per document ``bands`` entries of (band key, rank) and twice its signature
-    (``4 * num_perm`` bytes, joined to the distinct candidate pairs to verify them), then
-    ``rounds`` times the edges and labels of the documents that have a near duplicate; the
-    labels of the copies (documents not kept) are the side input of the step that drops
-    them (the documents are never grouped)."""
+    Shuffles per body ``bands`` entries of (band key, rank) and twice its signature
+    (``4 * num_perm`` bytes, joined to the distinct candidate pairs to verify them); the
+    verified pairs go to one union-find combine."""
 
     def __init__(self, settings: dd.DedupSettings) -> None:
         super().__init__()
         self._settings = settings
 
-    def expand(self, docs):
+    def expand(self, members):
         s = self._settings
-        bands = docs | "Bands" >> beam.ParDo(_BandEntries(s)).with_outputs(SIGNATURES, main="bands")
+        bands = members | "Bands" >> beam.ParDo(_BandEntries(s)).with_outputs(SIGNATURES, main="bands")
         sigs = bands[SIGNATURES]
         candidates = (
             bands.bands
@@ -265,44 +278,51 @@ class DedupNear(beam.PTransform):
             | "JoinSecond" >> beam.CoGroupByKey()
             | "Verify" >> beam.ParDo(_Verify(s.threshold))
         )
-        adj = edges | "BothWays" >> beam.FlatMap(_both_ways)
-        labels = (
-            adj
-            | "Nodes" >> beam.Keys()
-            | "DistinctNodes" >> beam.Distinct()
-            | "OwnLabel" >> beam.Map(lambda n: (n, n))
-        )
-        for i in range(s.rounds):
-            labels = (
-                {"label": labels, "adj": adj}
-                | f"Round{i}Join" >> beam.CoGroupByKey()
-                | f"Round{i}Send" >> beam.FlatMap(_propagate)
-                | f"Round{i}Min" >> beam.CombinePerKey(min)
-            )
-        # Only the documents that are not their component's kept copy: a side input, so the
-        # documents are not grouped again.
-        copies = labels | "Copies" >> beam.Filter(lambda kv: kv[0] != kv[1])
-        out = docs | "DropCopies" >> beam.ParDo(
-            _DropCopies(lambda d, own: own, dd.near_reject, "dedup_near_duplicate"),
-            kept=beam.pvalue.AsDict(copies)).with_outputs(REJECTS, main="docs")
-        return out.docs, out[REJECTS]
+        return edges | "Components" >> beam.CombineGlobally(_Components())
 
 
 class Dedup(beam.PTransform):
-    """``--dedup``: ``off`` passes through, ``exact`` groups by content key, ``near`` also by MinHash."""
+    """``--dedup``: ``off`` passes through; ``exact`` drops copies with the same content key;
+    ``near`` also drops the near duplicates (MinHash) among the remaining bodies:
+    ``docs -> (docs, rejects)``.
 
-    def __init__(self, settings: dd.DedupSettings) -> None:
+    ``info`` is the documents' :func:`dedup_info` (``CleanCorpus`` has the cleaning step emit
+    it); without it, it is computed here from ``docs``.  Only keys, ranks and signatures are
+    shuffled; the documents are read once more, by the step that drops the copies (its side
+    inputs: the repeated content keys with their kept rank, and the near-duplicate copies)."""
+
+    def __init__(self, settings: dd.DedupSettings, info=None) -> None:
         super().__init__()
-        self._settings = settings
+        self._settings, self._info = settings, info
 
     def expand(self, docs):
-        if self._settings.mode == "off":
+        s = self._settings
+        if s.mode == "off":
             return docs, docs.pipeline | "NoRejects" >> beam.Create([])
-        docs, exact = docs | "Exact" >> DedupExact()
-        if self._settings.mode == "exact":
-            return docs, exact
-        docs, near = docs | "Near" >> DedupNear(self._settings)
-        return docs, (exact, near) | "DedupRejects" >> beam.Flatten()
+        info = self._info if self._info is not None else docs | "Info" >> beam.FlatMap(dedup_info(s))
+        best = info | "BestPerKey" >> beam.CombinePerKey(_BestCopy())
+        exact = (
+            best
+            | "Repeated" >> beam.Filter(lambda kv: kv[1][0] > 1)
+            | "KeptRank" >> beam.Map(lambda kv: (kv[0], kv[1][1][0]))
+        )
+        if s.mode == "near":
+            near = (
+                best
+                | "Survivors" >> beam.Map(lambda kv: kv[1][1])
+                | "Near" >> NearComponents(s)
+            )
+        else:
+            near = docs.pipeline | "NoNear" >> beam.Create([{}])
+        out = docs | "DropCopies" >> beam.ParDo(
+            _DropCopies(), exact=beam.pvalue.AsDict(exact), near=beam.pvalue.AsSingleton(near),
+        ).with_outputs(REJECTS, main="docs")
+        return out.docs, out[REJECTS]
+
+
+def _line_record(doc):
+    """What a cleaned document adds to the per-site line counts (one record)."""
+    return (sl.doc_lines(doc),)
 
 
 def split_stages(name: str = SITE_STAGE):
@@ -315,9 +335,10 @@ def split_stages(name: str = SITE_STAGE):
 class CleanCorpus(beam.PTransform):
     """Every cleaning stage with corpus knowledge: ``docs -> (articles, rejects)``.
 
-    The per-document stages up to the line classifier; the per-site line counts learned from
-    their output; the remaining stages with those counts as the ``site_lines`` side input
-    (site boilerplate, finish, keys); then exact and near dedup (``--dedup``).
+    The per-document stages up to the line classifier, which also emit each document's line
+    keys; the per-site line counts learned from those; the remaining stages with the counts
+    as the ``site_lines`` side input (site boilerplate, finish, keys), which also emit each
+    document's dedup keys; then the step that drops exact and near duplicates (``--dedup``).
     """
 
     def __init__(self, resources: CleaningResources, boilerplate_mode: str = "auto",
@@ -330,13 +351,34 @@ class CleanCorpus(beam.PTransform):
 
     def expand(self, docs):
         before, after = split_stages()
-        docs, early = docs | "PerDocument" >> CleanDocuments(self._resources, self._mode, self._side, stages=before)
+        learn = self._site.enabled
+        outputs = {SITE_LINES: _line_record} if learn else None
+        # Several parts (ReadDocuments(split=True)): each is cleaned where it was read, then the cleaned
+        # documents are flattened (a Flatten before cleaning would make the DirectRunner store every document).
+        parts = docs if isinstance(docs, (tuple, list)) else (docs,)
+        cleaned, early, lines = [], [], []
+        for i, part in enumerate(parts):
+            label = "PerDocument" if i == 0 else f"PerDocument{i}"
+            part_docs, part_rejects, *part_lines = part | label >> CleanDocuments(
+                self._resources, self._mode, self._side, stages=before, outputs=outputs)
+            cleaned.append(part_docs)
+            early.append(part_rejects)
+            lines.extend(part_lines)
+        if len(parts) == 1:
+            docs, early = cleaned[0], early[0]
+        else:
+            docs = cleaned | "CleanedParts" >> beam.Flatten()
+            early = early | "EarlyRejects" >> beam.Flatten()
         side = dict(self._side)
-        if self._site.enabled:
-            site = docs | "LearnSiteBoilerplate" >> LearnSiteBoilerplate(self._site)
+        if learn:
+            records = lines[0] if len(lines) == 1 else lines | "LineParts" >> beam.Flatten()
+            site = records | "LearnSiteBoilerplate" >> LearnSiteBoilerplate(self._site, lines=True)
             side["site_lines"] = beam.pvalue.AsMultiMap(site)
-        docs, late = docs | "WithCorpus" >> CleanDocuments(self._resources, self._mode, side, stages=after)
-        docs, dups = docs | "Dedup" >> Dedup(self._dedup)
+        dedup = self._dedup.mode != "off"
+        docs, late, *info = docs | "WithCorpus" >> CleanDocuments(
+            self._resources, self._mode, side, stages=after,
+            outputs={DEDUP_INFO: dedup_info(self._dedup)} if dedup else None)
+        docs, dups = docs | "Dedup" >> Dedup(self._dedup, info[0] if dedup else None)
         return docs, (early, late, dups) | "CorpusRejects" >> beam.Flatten()
 
 

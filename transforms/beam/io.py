@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import pickle
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import apache_beam as beam
 from apache_beam.io import fileio
@@ -45,9 +45,13 @@ def _open_stored(path: str):
     return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
+LARGE = "large"  # tagged output of the reader: documents of a file large enough to be redistributed
+REDISTRIBUTE_BYTES = 32 * 1024 * 1024  # files at least this large have their documents spread over the workers
+
+
 class _ReadFileFn(beam.DoFn):
-    def __init__(self, input_format: str, limits: ReadLimits) -> None:
-        self._format, self._limits = input_format, limits
+    def __init__(self, input_format: str, limits: ReadLimits, redistribute_bytes: int | None = None) -> None:
+        self._format, self._limits, self._large = input_format, limits, redistribute_bytes
 
     def setup(self) -> None:
         self._count = Counters()
@@ -55,56 +59,73 @@ class _ReadFileFn(beam.DoFn):
     def process(self, readable: fileio.ReadableFile):
         path = readable.metadata.path
         self._count(accounting.FILES_READ)
+        size = readable.metadata.size_in_bytes or 0
+        large = self._large is not None and size >= self._large
         opener = lambda: readable.open(compression_type=CompressionTypes.UNCOMPRESSED)  # noqa: E731
         try:
             for item in read_records(path, opener, input_format=self._format, limits=self._limits):
-                yield self._route(item)
+                yield self._route(item, large)
         except Exception as exc:  # noqa: BLE001 - a reader bug costs this file's remainder, never the run
             yield self._route(Reject(
                 source_id(path), path, path, "read", f"exception:{type(exc).__name__}",
-                f"{type(exc).__name__}: {exc}"[:4000], b"", readable.metadata.size_in_bytes or 0))
+                f"{type(exc).__name__}: {exc}"[:4000], b"", size), large)
 
-    def _route(self, item):
+    def _route(self, item, large: bool):
         self._count(accounting.READ)
         if isinstance(item, Reject):
             self._count("rejected_read")
             return beam.pvalue.TaggedOutput(REJECTS, item)
         # The bytes stay behind: a document that becomes a stage reject has them re-read by source.
         item.raw = b""
-        return item
+        return beam.pvalue.TaggedOutput(LARGE, pack_doc(item)) if large else item
 
 
 class ReadDocuments(beam.PTransform):
-    """File patterns -> ``(docs, rejects)``: one document per text/HTML file or JSONL line.
+    """File patterns -> ``(docs, rejects)``: one document per text/HTML file or JSONL line / WARC record.
 
-    Documents leave the reader without their bytes (``Doc.raw == b""``), and are
-    redistributed (``Reshuffle``), so one large JSONL file is cleaned by every
-    worker, not by the one that read it.
+    The matched *files* are redistributed (``Reshuffle`` of their names), so the
+    workers read and clean different files in parallel and the documents of a
+    file go on to the cleaning stages in the step that read them (no runner
+    stores the corpus in between).  The documents of a file of at least
+    ``redistribute_bytes`` (a large JSONL or WARC file) are redistributed one by
+    one instead, so that one large file is cleaned by every worker, not by the
+    one that read it.  Documents leave the reader without their bytes
+    (``Doc.raw == b""``).
+
+    With ``split=True`` the documents come as a tuple of PCollections (those of
+    the small files, those of the large files) for a consumer that cleans each
+    part in its own step (``CleanCorpus`` does): a ``Flatten`` before cleaning
+    would make some runners (the DirectRunner) store every document read.
     """
 
-    def __init__(self, patterns: list[str], input_format: str = "auto", limits: ReadLimits | None = None) -> None:
+    def __init__(self, patterns: list[str], input_format: str = "auto", limits: ReadLimits | None = None,
+                 redistribute_bytes: int = REDISTRIBUTE_BYTES, split: bool = False) -> None:
         super().__init__()
         self._patterns, self._format, self._limits = list(patterns), input_format, limits or ReadLimits()
+        self._redistribute, self._split = redistribute_bytes, split
 
     def expand(self, pbegin):
         files = (
             pbegin
             | "Patterns" >> beam.Create(self._patterns)
             | "Match" >> fileio.MatchAll()
+            | "SpreadFiles" >> beam.Reshuffle()
             | "Open" >> fileio.ReadMatches(skip_directories=True)
         )
-        out = files | "Read" >> beam.ParDo(_ReadFileFn(self._format, self._limits)).with_outputs(REJECTS, main="docs")
-        docs = (
-            out.docs
-            | "Pack" >> beam.Map(pack_doc)
+        out = files | "Read" >> beam.ParDo(
+            _ReadFileFn(self._format, self._limits, self._redistribute)).with_outputs(REJECTS, LARGE, main="docs")
+        large = (
+            out[LARGE]
             | "Redistribute" >> beam.Reshuffle()
             | "Unpack" >> beam.Map(unpack_doc)
         )
-        return docs, out[REJECTS]
+        if self._split:
+            return (out.docs, large), out[REJECTS]
+        return (out.docs, large) | "AllDocs" >> beam.Flatten(), out[REJECTS]
 
 
 def pack_doc(doc):
-    """A document as bytes (its pickle, compressed: ``transforms.document``), for the Reshuffle.
+    """A document as bytes (its pickle, compressed: ``transforms.document``), for a Reshuffle.
 
     The DirectRunner holds a GroupByKey's values decoded, as Python objects (and
     re-encoded for its workers): as bytes the corpus costs ~4 KB per 9 KB text
@@ -248,6 +269,16 @@ def _by_file(item) -> str:
     return item.file
 
 
+class ReadMark(NamedTuple):
+    """What the per-file balance needs of an item read: its file (a few bytes, not the document)."""
+
+    file: str
+
+
+def read_mark(item) -> ReadMark:
+    return ReadMark(item.file)
+
+
 class AccountPerKey(beam.PTransform):
     """``(read, articles, rejects)`` -> one row ``{file, read, articles, rejects, balanced}`` per key.
 
@@ -340,6 +371,6 @@ def write_summary(summary: dict[str, Any], path: str) -> None:
         f.write(json.dumps(summary, indent=1, sort_keys=True, default=str).encode("utf-8"))
 
 
-__all__ = ["ReadDocuments", "AttachRawBytes", "AccountPerKey", "WriteAccounting", "WriteRows",
+__all__ = ["ReadDocuments", "ReadMark", "read_mark", "AttachRawBytes", "AccountPerKey", "WriteAccounting", "WriteRows",
            "summarize_run", "write_summary", "query_counters", "read_accounting",
            "SUMMARY_NAME", "ACCOUNTING_GLOB", "ACCOUNTING_PREFIX"]

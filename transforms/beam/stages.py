@@ -1,8 +1,10 @@
 """Beam stages: one composite ``PTransform`` per cleaning stage over the pure functions.
 
-Each stage maps ``Doc -> Doc`` and returns ``(docs, rejects)``: a document
-whose stage raises becomes a :class:`~transforms.document.Reject` naming the
-stage and the error, and the rest of the run goes on.  Counters are
+Each stage maps ``Doc -> Doc``: a document whose stage raises becomes a
+:class:`~transforms.document.Reject` naming the stage and the error, and the
+rest of the run goes on.  :class:`CleanDocuments` runs a whole run of stages in
+one ``ParDo`` (the pipeline's path); :class:`ApplyStage` wraps one stage (tests,
+benchmarks).  Counters are
 ``Metrics.counter("presswash", name)``, handed to the pure functions as their
 ``count`` callable.
 
@@ -120,8 +122,56 @@ class RemoveEditorialAppeals(ApplyStage):
         super().__init__(stage_spec("appeals"), {"patterns": patterns})
 
 
+class _StagesFn(beam.DoFn):
+    """Applies a run of stages to each document in one step (one ``ParDo`` for the whole run).
+
+    A stage that raises makes the document a reject of *that* stage, exactly as
+    :class:`ApplyStage` does; the later stages do not see it.  ``outputs`` are extra
+    tagged outputs computed from each surviving document where it already is in
+    memory (e.g. the per-site line keys), as ``{tag: func(doc) -> iterable}``, so
+    the documents need not be read a second time after a stage boundary.
+    """
+
+    def __init__(self, specs: tuple[StageSpec, ...], kwargs: dict[str, dict[str, Any]],
+                 outputs: dict[str, Any] | None = None, drop_text: bool = False) -> None:
+        self._specs, self._kwargs = specs, kwargs
+        self._outputs, self._drop_text = dict(outputs or {}), drop_text
+
+    def setup(self) -> None:
+        self._count = Counters()
+        self._calls = [
+            (spec, {**self._kwargs.get(spec.name, {}), **(spec.worker() if spec.worker else {})})
+            for spec in self._specs
+        ]
+
+    def process(self, doc, **side):
+        count = self._count
+        for spec, kwargs in self._calls:
+            progress.note_stage(spec.name)  # the DirectRunner's live progress line (display only)
+            if spec.side_inputs:
+                kwargs = {**kwargs, **{name: side[name] for name in spec.side_inputs if name in side}}
+            try:
+                doc = spec.func(doc, count=count, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - every failure of a document is data, not a crash
+                count(f"rejected_{spec.name}")
+                yield TaggedOutput(REJECTS, reject_from_exception(doc, spec.name, exc))
+                return
+        if self._drop_text:
+            doc = _without_text(doc)
+        for tag, func in self._outputs.items():
+            for item in func(doc):
+                yield TaggedOutput(tag, item)
+        yield doc
+
+
 class CleanDocuments(beam.PTransform):
     """Every cleaning stage of :data:`transforms.clean.STAGES` in order: ``docs -> (articles, rejects)``.
+
+    The stages run in one ``ParDo`` (one call per document for the whole run of
+    stages: Beam's per-step overhead is paid once); a document whose stage raises
+    is a reject of that stage.  ``outputs`` adds tagged outputs computed from each
+    cleaned document (``{tag: doc -> iterable}``); they are returned after the
+    rejects, in the order given.
 
     Example::
 
@@ -129,20 +179,26 @@ class CleanDocuments(beam.PTransform):
     """
 
     def __init__(self, resources: CleaningResources, boilerplate_mode: str = "auto",
-                 side: dict[str, Any] | None = None, stages: tuple[StageSpec, ...] = STAGES) -> None:
+                 side: dict[str, Any] | None = None, stages: tuple[StageSpec, ...] = STAGES,
+                 outputs: dict[str, Any] | None = None) -> None:
         super().__init__()
-        self._resources, self._side, self._stages = resources, side, stages
+        self._resources, self._side, self._stages = resources, dict(side or {}), stages
         self._settings = CleanSettings(boilerplate_mode=boilerplate_mode)
+        self._outputs = dict(outputs or {})
 
     def expand(self, docs):
-        rejects = []
+        kwargs: dict[str, dict[str, Any]] = {}
+        side: dict[str, Any] = {}
         for spec in self._stages:
-            stage = ApplyStage(spec, spec.args(self._resources, self._settings), self._side)
-            docs, stage_rejects = docs | spec.label >> stage
-            rejects.append(stage_rejects)
-        if _segmented(self._stages):
-            docs = docs | "DropText" >> beam.Map(_without_text)
-        return docs, rejects | "FlattenStageRejects" >> beam.Flatten()
+            kwargs[spec.name] = dict(spec.args(self._resources, self._settings))
+            for name in spec.side_inputs:
+                if name in self._side:
+                    side[name] = self._side[name]
+                else:
+                    kwargs[spec.name][name] = {}  # a side input not given: empty
+        fn = _StagesFn(self._stages, kwargs, self._outputs, drop_text=_segmented(self._stages))
+        out = docs | "Stages" >> beam.ParDo(fn, **side).with_outputs(REJECTS, *self._outputs, main="docs")
+        return (out.docs, out[REJECTS], *(out[tag] for tag in self._outputs))
 
 
 def _segmented(stages: tuple[StageSpec, ...]) -> bool:

@@ -52,7 +52,6 @@ class DedupSettings:
     shingle: int = minhash.DEFAULT_SHINGLE
     max_group: int = 200  # band groups larger than this are compared against their first anchors only
     anchors: int = 16
-    rounds: int = 8  # min-label propagation rounds (clusters of diameter <= rounds are exact)
     bands: int = 0  # LSH bands and rows; 0: chosen by minhash.lsh_params(threshold, num_perm)
     rows: int = 0
 
@@ -108,11 +107,21 @@ def split_exact_group(docs: Iterable[Doc]) -> Iterator[Doc | Reject]:
 Member = tuple[Rank, bytes]  # (rank, signature as little-endian uint32 bytes)
 
 
+def signature_bytes(doc: Doc, settings: DedupSettings) -> bytes:
+    """The MinHash signature of the document's cleaned body, as little-endian uint32 bytes."""
+    return minhash.signature(body_text(doc), settings.num_perm, k=settings.shingle).astype("<u4").tobytes()
+
+
+def band_keys_of(sig: bytes, settings: DedupSettings) -> list[str]:
+    """The LSH band keys of a signature in its byte form (none for an empty body)."""
+    bands, rows = settings.bands_rows
+    return minhash.band_keys(np.frombuffer(sig, dtype="<u4"), bands, rows)
+
+
 def member(doc: Doc, settings: DedupSettings) -> tuple[Member, list[str]]:
     """A document's ``(rank, signature bytes)`` and its band keys."""
-    sig = minhash.signature(body_text(doc), settings.num_perm, k=settings.shingle)
-    bands, rows = settings.bands_rows
-    return (rank(doc), sig.astype("<u4").tobytes()), minhash.band_keys(sig, bands, rows)
+    sig = signature_bytes(doc, settings)
+    return (rank(doc), sig), band_keys_of(sig, settings)
 
 
 def _matrix(members: Sequence[Member]) -> np.ndarray:
@@ -164,22 +173,35 @@ def group_pairs(members: Iterable[Member], settings: DedupSettings, count=None) 
     return pairs
 
 
+def find(parent: dict, x):
+    """The root of ``x`` in the union-find forest ``parent`` (path halving; adds ``x`` if new)."""
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def union(parent: dict, a, b) -> None:
+    """Join the components of ``a`` and ``b``; the root is always the smaller node, so the
+    forest's roots do not depend on the order the pairs come in (the Beam combine merges
+    partial forests in any order)."""
+    ra, rb = find(parent, a), find(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)
+
+
+def roots(parent: dict) -> dict:
+    """Every node of the forest -> the smallest node of its component."""
+    return {x: find(parent, x) for x in list(parent)}
+
+
 def components(pairs: Iterable[tuple[Rank, Rank]]) -> dict[Rank, Rank]:
     """Node -> smallest node of its connected component (union-find; in-process version)."""
     parent: dict[Rank, Rank] = {}
-
-    def find(x: Rank) -> Rank:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {x: find(x) for x in parent}
+        union(parent, a, b)
+    return roots(parent)
 
 
 def near_reject(doc: Doc, kept: Rank) -> Reject:
