@@ -69,15 +69,27 @@ def run_config(pages: list[dict], options, scorer) -> dict[str, dict]:
 
 
 def mid_sentence_breaks(body: str, gold: str) -> int:
-    """Line breaks of the output (each line is a paragraph) that fall inside one gold line."""
+    """Line breaks of the output (each line is a paragraph) that fall inside one gold line: the three words
+    before the break and the three after it, as the output reads (across a line of fewer than three words,
+    e.g. a one-word list item), stand together in one gold line.
+
+    (Before issue 11 the words after a break were taken from the next line only; a heading followed by a
+    one-word list item then matched an unrelated gold line that happened to hold the same words, e.g. a
+    product name "Apple Watch Series 3 GPS 38mm ..." against the heading "Apple Watch Series 3" and the list
+    item "GPS": 2 such false hits on DEV.)"""
     gold_lines = [" ".join(re.findall(r"\w+", line)) for line in gold.split("\n")]
-    lines = [line for line in body.split("\n") if line.strip()]
+    flat: list[str] = []
+    breaks: list[int] = []  # positions in ``flat`` where a new output line starts
+    for line in body.split("\n"):
+        tokens = re.findall(r"\w+", line)
+        if tokens:
+            if flat:
+                breaks.append(len(flat))
+            flat.extend(tokens)
     n = 0
-    for a, b in zip(lines, lines[1:]):
-        ta, tb = re.findall(r"\w+", a), re.findall(r"\w+", b)
-        if ta and tb:
-            probe = " ".join(ta[-3:] + tb[:3])
-            n += any(probe in g for g in gold_lines)
+    for at in breaks:
+        probe = " ".join(flat[max(0, at - 3):at + 3])
+        n += any(probe in g for g in gold_lines)
     return n
 
 

@@ -15,8 +15,10 @@ Measures, each in its own process (so that peak RSS is that run's alone):
   (``transforms.clean.clean_doc``, every stage), writing the article rows with
   pyarrow;
 * ``default``: ``python -m pipeline --input ... --output ... --overwrite``, as a
-  user runs it;
-* ``inmem``: the DirectRunner's own default, one in-process worker
+  user runs it (``--workers auto``: one worker process per core for inputs of
+  8 MB or more);
+* ``inmem``: one in-process worker (``--direct_running_mode=in_memory``), the
+  fastest way to use one core
   (``--direct_running_mode=in_memory --direct_num_workers=1``);
 * ``direct1`` / ``direct2``: the DirectRunner with ``--direct_running_mode=
   multi_processing`` and 1 or 2 workers;
@@ -316,7 +318,9 @@ TARGETS = (
     ("bare / floor", "bare", "floor", None, "pure chain in one process, for reference"),
     ("in-memory 1 worker / floor", "inmem", "floor", None, "the DirectRunner's own default"),
     ("default / in-memory 1 worker", "default", "inmem", None, "the default run against an explicit one-process run"),
-    ("2 workers / 1 worker", "direct2", "direct1", 1.7, "two workers >= 1.7 x one"),
+    ("2 workers / 1 worker", "direct2", "direct1", 1.7, "two workers >= 1.7 x one (both worker processes)"),
+    ("2 workers / in-process 1 worker", "direct2", "inmem", 1.7,
+     "two worker processes against the fastest one-core run (one in-process worker)"),
     ("HTML default / trafilatura", "html_default", "html_trafilatura", 0.8, "HTML mode >= 0.8 x trafilatura.extract"),
     ("HTML 1 worker / trafilatura", "html_direct1", "html_trafilatura", 0.8, "same, one worker against one process"),
     ("HTML bare chain / trafilatura", "html_bare", "html_trafilatura", 0.8,
@@ -331,6 +335,7 @@ CPU_RATIOS = (
     ("CPU per doc: default / floor", "default", "floor"),
     ("CPU per doc: in-memory / bare", "inmem", "bare"),
     ("CPU per doc: 2 workers / 1 worker", "direct2", "direct1"),
+    ("CPU per doc: 2 workers / in-process 1 worker", "direct2", "inmem"),
     ("CPU per page: HTML bare / trafilatura", "html_bare", "html_trafilatura"),
 )
 

@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 METADATA = ROOT / "deploy" / "flex-template" / "metadata.json"
 REQUIRED = ("output",)
-LEFT_OUT = {"progress_seconds": "prints progress on the DirectRunner only"}
+LEFT_OUT = {"progress_seconds": "prints progress on the DirectRunner only",
+            "workers": "chooses the local DirectRunner's worker processes only"}
 # Parameters whose value has a shape a regex can check beyond its type.
 SHAPES = {
     "input_subscription": r"^projects/[^/]+/subscriptions/[^/]+$",

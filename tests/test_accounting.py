@@ -81,23 +81,55 @@ def test_graph_writes_per_file_rows_and_no_summary(graph_run):
     }
 
 
-def test_graph_has_no_global_combine():
-    """Global combines never fire on unbounded input: the accounting is keyed only."""
-    options = PipelineOptions(["--input", "nowhere/*", "--output", "/nonexistent/out"])
-    p = beam.Pipeline(options=options)
-    build(p, options.view_as(PresswashOptions))
-    found = []
+def _global_combines(p, only_global_window: bool = False) -> tuple[list[str], list[str]]:
+    """(labels of the CombineGlobally transforms, names of every transform) in the graph of ``p``;
+    with ``only_global_window`` only the combines whose input is in the global window (the ones that
+    never fire on unbounded input)."""
+    from apache_beam.transforms.window import GlobalWindows
+
+    found, names = [], []
 
     class Visitor(beam.pipeline.PipelineVisitor):
         def enter_composite_transform(self, node):
-            found.append(type(node.transform).__name__)
+            self.visit_transform(node)
 
         def visit_transform(self, node):
-            found.append(type(node.transform).__name__)
+            names.append(type(node.transform).__name__)
+            if isinstance(node.transform, beam.CombineGlobally):
+                windowed = not isinstance(node.inputs[0].windowing.windowfn, GlobalWindows)
+                if not (only_global_window and windowed):
+                    found.append(node.full_label)
 
     p.visit(Visitor())
-    assert "CombineGlobally" not in found, found
-    assert "AccountPerKey" in found and "WriteAccounting" in found
+    return found, names
+
+
+def test_accounting_has_no_global_combine():
+    """Global combines never fire on unbounded input: the accounting is keyed only (the same transforms
+    count the streaming graph's windows).  The batch graph's one global combine is the near-duplicate
+    components of bounded input (transforms/beam/corpus.py:NearComponents)."""
+    options = PipelineOptions(["--input", "nowhere/*", "--output", "/nonexistent/out"])
+    p = beam.Pipeline(options=options)
+    build(p, options.view_as(PresswashOptions))
+    found, names = _global_combines(p)
+    assert [label for label in found if "/Near/" not in label] == [], found
+    assert "AccountPerKey" in names and "WriteAccounting" in names
+
+
+def test_streaming_graph_has_no_global_combine_in_the_global_window():
+    """The graph that runs on unbounded input (Pub/Sub) combines globally only per fixed window."""
+    from apache_beam.testing.test_stream import TestStream
+
+    from transforms.beam.streaming import StreamDocuments, StreamSettings
+    from transforms.clean import default_resources
+
+    p = beam.Pipeline(options=PipelineOptions(["--streaming"]))
+    messages = p | TestStream().advance_watermark_to_infinity()
+    messages | StreamDocuments(default_resources(), StreamSettings(), "/nonexistent/out")
+    found, names = _global_combines(p, only_global_window=True)
+    assert found == [], found
+    assert _global_combines(p)[0] == ["StreamDocuments/WindowSummaries/PerWindow"]  # (the check sees them)
+    assert "StreamDocuments" in names and "AccountPerMessage" in names
 
 
 def test_summary_totals_are_the_beam_counters(graph_run):

@@ -29,6 +29,7 @@ from transforms.html import extract as html_extract
 from transforms.html import parse as html_parse
 from transforms.html import prepass as html_prepass
 from transforms.html import serialise as html_serialise
+from transforms.keys import line_keys
 from transforms.text import appeals, boilerplate, captions, credits, headline, normalize, photo_captions
 from transforms.text import comments as text_comments
 from transforms.text.boilerplate import features as boilerplate_features
@@ -52,7 +53,7 @@ def all_patterns() -> dict[str, re.Pattern]:
                    html_blocks, html_captions, html_comments, html_continuation, html_parse, html_prepass,
                    html_serialise, boilerplate_features, text_comments, photo_captions):
         found.update(_module_patterns(module))
-    for name in ("strong", "weak", "line"):
+    for name in ("strong", "weak", "line", "strong_any", "strong_words"):
         if getattr(res.appeals, name) is not None:
             found[f"seeds.appeals.{name}"] = getattr(res.appeals, name)
     for name in ("label_re", "label_inner_re", "source_re"):
@@ -185,6 +186,7 @@ def test_every_stage_module_pattern_is_covered():
     ("title_variants", headline.title_variants),
     ("headline_key", headline.headline_key),
     ("normalize_text", normalize.normalize_text),
+    ("line_keys", line_keys),
 ])
 def test_pure_helpers_are_linear_on_unnormalised_strings(name, func):
     """The helpers take any string (a JSONL title is not normalised before title_variants)."""

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from transforms.corpus.site_lines import remove_site_boilerplate
 from transforms.document import Counter, Doc, Removed, no_count
 from transforms.html.audit import not_main_content
-from transforms.keys import content_key, domain_for
+from transforms.keys import domain_for, segments_content_key
 from transforms.patterns import SEEDS_DIR
 from transforms.text.appeals import AppealPatterns, load_appeal_patterns, remove_appeals
 from transforms.text.captions import CaptionPatterns, extract_captions, load_caption_patterns, tidy_caption
@@ -139,7 +139,8 @@ def assign_keys(doc: Doc, count: Counter = no_count) -> Doc:
     """The keys corpus and streaming work group by: ``domain`` and ``content_key``."""
     return doc.replace(
         domain=doc.domain or domain_for(doc.url, doc.file),
-        content_key=content_key("\n\n".join(doc.paragraphs)),
+        # = content_key("\n\n".join(doc.paragraphs)), from the keys normalize stored on the segments
+        content_key=segments_content_key(doc.segments),
     )
 
 

@@ -29,6 +29,10 @@ class Segment:
     text: str
     line: int  # 0-based line number in the normalised text (blank lines included)
     block: int  # 0-based index of the blank-line separated block it belongs to
+    # transforms.keys.text_key(text), filled by ``normalize`` for every line at once so that the stages
+    # after it do not fold the same line again (read it with transforms.keys.segment_keys, which computes
+    # it where it is None).  Not compared, not shown, not pickled: it follows from ``text``.
+    key: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,11 @@ class Doc:
     content_key: str | None = None  # hash of the cleaned body's text key: key of exact dedup
 
     def replace(self, **changes) -> "Doc":
-        return dataclasses.replace(self, **changes)
+        # = dataclasses.replace(self, **changes) (every field of Doc is an init field), without its
+        # per-field loop in Python: every stage makes a new Doc per document
+        values = dict(zip(_DOC_FIELDS, _doc_values(self)))
+        values.update(changes)
+        return Doc(**values)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -134,11 +142,37 @@ for _cls in (Segment, Removed, Caption, Comment, Reject):  # Doc: compressed, be
 del _cls
 
 
+def _reduce_segment(self: Segment):
+    """A segment pickles without its ``key`` (derived from the text, computed again where needed)."""
+    return Segment, (self.text, self.line, self.block)
+
+
+Segment.__reduce__ = _reduce_segment
+
+# Setting a frozen slotted dataclass's fields in __init__ goes through object.__setattr__ once per
+# field; the slots' own setters do the same without the call overhead (normalize makes a segment per line).
+assert not hasattr(Segment, "__post_init__")  # (make_segment would skip it)
+_new_object = object.__new__
+_set_text, _set_line, _set_block, _set_key = (getattr(Segment, f.name).__set__ for f in dataclasses.fields(Segment))
+
+
+def make_segment(text: str, line: int, block: int, key: str | None = None) -> Segment:
+    """``Segment(text, line, block, key)``, made faster (for a segment per line of every document)."""
+    segment = _new_object(Segment)
+    _set_text(segment, text)
+    _set_line(segment, line)
+    _set_block(segment, block)
+    _set_key(segment, key)
+    return segment
+
+
 def _doc_from_packed(data: bytes) -> Doc:
     return Doc(*pickle.loads(zlib.decompress(data)))
 
 
-_doc_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Doc)))
+_DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Doc))
+assert all(f.init for f in dataclasses.fields(Doc))  # Doc.replace passes every field to __init__
+_doc_values = operator.attrgetter(*_DOC_FIELDS)
 
 
 def _reduce_doc_packed(self: Doc):

@@ -28,6 +28,8 @@ because phrases keep punctuation that text_key would drop (``read more:``,
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from pathlib import Path
 from typing import Iterable
@@ -172,3 +174,138 @@ def phrase_regex(phrases: list[str], *, whole_line: bool = False) -> re.Pattern[
     if whole_line:
         return re.compile(rf"^(?:{body})[\s.!:?…]*$")
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
+def line_starts(texts: list[str]) -> list[int]:
+    """Where each text starts in ``"\\n".join(texts)`` (one more entry: the end plus one)."""
+    return list(itertools.accumulate(map((1).__add__, map(len, texts)), initial=0))
+
+
+def lines_with(texts: list[str], needles: Iterable[str]) -> set[int]:
+    """Indexes of the texts that contain one of ``needles`` (literal strings without a line break).
+
+    One ``str.find`` scan per needle over the texts joined by line breaks, instead
+    of a Python-level test per text: a cheap pre-filter before per-line regexes
+    that need one of these characters.
+
+    >>> sorted(lines_with(["a (b)", "c", "d: e", "f)"], [")", ":"]))
+    [0, 2, 3]
+    """
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a text with a line break of its own: one by one
+        needles = tuple(needles)
+        return {i for i, text in enumerate(texts) if any(needle in text for needle in needles)}
+    starts: list[int] | None = None
+    found: set[int] = set()
+    for needle in needles:
+        at = joined.find(needle)
+        if at == -1:
+            continue
+        if starts is None:
+            starts = line_starts(texts)
+        while at != -1:
+            index = bisect.bisect_right(starts, at) - 1
+            found.add(index)
+            at = joined.find(needle, starts[index + 1])  # one hit per line is enough
+    return found
+
+
+def phrase_trie(phrases: list[str]) -> str:
+    """The language of :func:`phrase_alternation`, written as a prefix tree (trie) of the folded phrases.
+
+    ``re`` tries the alternatives of an alternation one after the other at every
+    position; with ~100 phrases that is ~100 tries per word start.  As a trie, a
+    position fails on its first character in one test per distinct first letter,
+    and phrases sharing a start share its tests: a whole-page scan for "any phrase
+    here?" is ~2.5x faster.  Which alternative matches (and so the match's span or
+    named group) may differ from the alternation's: use it to find *where* a phrase
+    starts, not which one.
+
+    >>> phrase_trie(["Sign up", "sign in", "subscribe"])
+    's(?:ign\\\\s+(?:in|up)|ubscribe)'
+    """
+    trie: dict[str, dict] = {}
+    for phrase in {" ".join(fold(p).split()) for p in phrases if p.strip()}:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+
+    def emit(node: dict[str, dict]) -> str:
+        alternatives = [(r"\s+" if char == " " else re.escape(char)) + emit(node[char])
+                        for char in sorted(c for c in node if c)]
+        if "" in node and alternatives:
+            alternatives.append("")
+        if len(alternatives) <= 1:
+            return alternatives[0] if alternatives else ""
+        return "(?:" + "|".join(alternatives) + ")"
+
+    return emit(trie)
+
+
+def required_literal(pattern: re.Pattern[str], min_chars: int = 4) -> str | None:
+    """The longest run of literal characters every match of ``pattern`` contains, or None.
+
+    Read from the pattern's parse tree (top level only: not inside a group, an
+    alternation or a repeat, where a piece may be skipped).  A line without it
+    cannot match, so ``re.compile(re.escape(literal), pattern.flags)`` (same case
+    rules) finds the lines worth matching in one scan of the page.
+
+    >>> required_literal(re.compile(r"^(?P<names>.+?) contributed to this report\\.?$"))
+    ' contributed to this report'
+    """
+    try:
+        from re import _parser as sre_parse  # the parser re itself uses (stdlib, private)
+
+        items = list(sre_parse.parse(pattern.pattern, pattern.flags))
+        literal_op = sre_parse.LITERAL
+    except Exception:  # noqa: BLE001 - another Python's parser: no pre-filter, every line is matched
+        return None
+    best, run = "", []
+    for op, value in items + [(None, None)]:
+        if op is literal_op:
+            run.append(chr(value))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best if len(best) >= min_chars and "\n" not in best else None
+
+
+# Non-ASCII characters ``re.IGNORECASE`` matches to an ASCII letter (tests/test_stages_pure.py checks
+# the list against every code point); every other character that matches an ASCII letter under
+# IGNORECASE is that letter in either case.
+_IGNORECASE_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+
+
+def lines_with_literals(texts: list[str], literals: Iterable[str], *, ignore_case: bool) -> set[int]:
+    """Indexes of the texts that contain one of the ASCII ``literals`` (as ``re`` would match them).
+
+    With ``ignore_case``, a text contains a literal when ``re.search(re.escape(literal),
+    text, re.IGNORECASE)`` finds it: the page is lower-cased once (after the four
+    non-ASCII letters IGNORECASE matches to ASCII ones are replaced) and searched with
+    ``str.find``, which is many times faster than an IGNORECASE regex scan.
+    """
+    literals = tuple(literals)
+    if not all(lit.isascii() and "\n" not in lit for lit in literals):
+        raise ValueError("lines_with_literals: literals must be ASCII without a line break")
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a text with a line break of its own: one by one
+        flags = re.IGNORECASE if ignore_case else 0
+        return {i for i, text in enumerate(texts)
+                if any(re.search(re.escape(lit), text, flags) for lit in literals)}
+    if ignore_case:
+        for char, ascii_letter in _IGNORECASE_ASCII.items():
+            if char in joined:
+                joined = joined.replace(char, ascii_letter)
+        joined = joined.lower()  # line breaks stay where they were (nothing lower-cases to one)
+        literals = tuple(lit.lower() for lit in literals)
+    found: set[int] = set()
+    for lit in literals:
+        at = joined.find(lit)
+        while at != -1:
+            index = joined.count("\n", 0, at)
+            found.add(index)
+            end = joined.find("\n", at)
+            at = -1 if end == -1 else joined.find(lit, end + 1)  # one hit per line is enough
+    return found

@@ -14,6 +14,9 @@ from transforms.keys import text_key
 
 _URL_ONLY_RE = re.compile(r"^\s*(?:(?:https?://|www\.)\S+|\[(\w+)\b[^\]]*\].*\[/\1\])\s*$", re.IGNORECASE | re.DOTALL)
 _TIME_RE = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b(?:19|20)\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")
+# a word that every match of _STANDFIRST_RE contains: a cheap pre-test before the token match
+_STANDFIRST_WORD_RE = re.compile(r"standfirst|dek|deck|sub-?(?:title|head)|strapline|lede|lead|intro|summary|excerpt"
+                                 r"|teaser-text")
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’»)]?$")
 # class / id tokens of a standfirst (dek) element
 _STANDFIRST_RE = re.compile(
@@ -36,15 +39,18 @@ def title_keys(title: str | None) -> set[str]:
 def find_standfirst(tree, max_words: int = 80, elements=None) -> str | None:
     """Text of the first element marked as the standfirst (class/id ``standfirst``, ``dek``, ``subtitle``,
     ``summary``, ...) that is a short text block, not a container of paragraphs."""
-    from transforms.html.parse import attached, class_tokens, norm_space
+    from transforms.html.parse import attached, norm_space
 
     body = tree.find("body")
     if body is None:
         return None
     tags = ("p", "div", "h2", "h3", "span", "header", "section")
-    pool = body.iter(*tags) if elements is None else (e for e in elements if e.tag in tags and attached(e, tree))
+    pool = body.iter(*tags) if elements is None else (e for e in elements if e.tag in tags)
     for el in pool:
-        if not any(_STANDFIRST_RE.match(t) for t in class_tokens(el)):
+        names = (el.get("class", "") + " " + el.get("id", "")).lower()
+        if not _STANDFIRST_WORD_RE.search(names) or not any(_STANDFIRST_RE.match(t) for t in names.split()):
+            continue
+        if elements is not None and not attached(el, tree):
             continue
         if el.find(".//p") is not None and el.tag != "p" and len(el.findall(".//p")) > 1:
             continue

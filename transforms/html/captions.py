@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from transforms.document import Caption
-from transforms.html.parse import attached, lazy_xpath, norm_space, remove_keep_tail
+from transforms.html.parse import Caseless, attached, lazy_xpath, norm_space, remove_keep_tail
 from transforms.keys import text_key
 
 MAX_FIGURES = 200  # figures (and caption-class elements) examined for captions
@@ -24,6 +24,7 @@ _CAPTION_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:wp-)?caption(?:-text)?(?:$|\s)|(?:image|img|photo|picture|media|figure)[_-]?caption",
     re.IGNORECASE,
 )
+_CAPTION_WORD_RE = Caseless("caption")  # in every match of _CAPTION_CLASS_RE: a cheap pre-test
 _CLASSED = lazy_xpath("//*[@class]")
 _FILENAME_RE = re.compile(
     r"^\S+\.(?:jpe?g|png|gif|webp|svg|bmp)$|^https?://|^(?:image|photo|img|picture|thumbnail|logo)\W*\d*$",
@@ -155,8 +156,10 @@ def collect_figures(tree, *, drop_figcaptions: bool = True, drop_caption_class: 
             for cap in caps:
                 remove_keep_tail(cap)
     if drop_caption_class:
-        pool = _CLASSED(tree) if elements is None else [e for e in elements if attached(e, tree)]
-        labelled = [e for e in pool if _CAPTION_CLASS_RE.search(e.get("class", ""))]
+        # "caption" in the class first (a plain search), then the full pattern, then still in the tree
+        pool = _CLASSED(tree) if elements is None else elements
+        labelled = [e for e in pool if _CAPTION_WORD_RE.search(e.get("class", ""))
+                    and _CAPTION_CLASS_RE.search(e.get("class", "")) and (elements is None or attached(e, tree))]
         for el in labelled[:MAX_FIGURES]:
             if not isinstance(el.tag, str) or el.tag in ("html", "body", "figure", "img"):
                 continue

@@ -76,9 +76,7 @@ def continuation_blocks(tree, blocks: list[Block], min_words: int = 50, min_shar
     p = _find_paragraph(tree, text_key(last.text))
     if p is None:
         return []
-    body_all = " " + " ".join(text_key(b.text) for b in blocks) + " "
-    # a continuation is a real part of the article, not a closing line in a box of the same kind
-    need = max(min_words, min_share * sum(_size(b.text) for b in blocks))
+    body_all = need = None  # computed when a sibling of the same kind turns up (on most pages none does)
     node = p.getparent()
     for _level in range(MAX_LEVELS):
         if node is None or node.tag in ("body", "html") or node.getparent() is None:
@@ -89,6 +87,10 @@ def continuation_blocks(tree, blocks: list[Block], min_words: int = 50, min_shar
             if sib is None:
                 break
             if _same_kind(sib, node):
+                if body_all is None:
+                    body_all = " " + " ".join(text_key(b.text) for b in blocks) + " "
+                    # a continuation is a real part of the article, not a closing line in a box of the same kind
+                    need = max(min_words, min_share * sum(_size(b.text) for b in blocks))
                 prose = _prose(sib)
                 new = [(k, t) for k, t in prose if f" {text_key(t)[:80]} " not in body_all
                        and text_key(t)[:80] not in body_all]

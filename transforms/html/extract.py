@@ -3,13 +3,14 @@
 :func:`extract_html` parses the page once (``parse``), records the page's
 text blocks for the audit (``audit.page_blocks``), cleans the tree
 (``prepass``: hidden elements, microdata, explicit paragraphs; ``comments``:
-reader comments out as data; ``captions``: figure captions out as data), lets
-trafilatura choose the main content and read the metadata, turns
+reader comments out as data; ``captions``: figure captions out as data), reads
+the metadata (``metadata.read_metadata``: trafilatura's reader, cheaper), lets
+trafilatura (fast mode) choose the main content, turns
 trafilatura's content tree into text blocks itself (``serialise``), cleans the
 blocks (``blocks``) and adds sibling containers that continue the article
 after an ad slot (``continuation``).  When that leaves (almost) no text, it
 falls back to trafilatura's recall mode and then its baseline before giving
-up.
+up (a few words of page furniture are no article).
 
 Every failure becomes :class:`ExtractionError` whose message starts with a
 short machine-readable reason (``empty``, ``not_html``, ``too_large``,
@@ -23,6 +24,7 @@ short machine-readable reason (``empty``, ``not_html``, ``too_large``,
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from transforms.document import Caption, Comment
@@ -33,7 +35,7 @@ from transforms.html import comments as _comments
 from transforms.html import prepass as _prepass
 from transforms.html.audit import page_blocks
 from transforms.html.continuation import continuation_blocks
-from transforms.html.metadata import authors_of, metadata_of
+from transforms.html.metadata import authors_of, metadata_of, read_metadata
 from transforms.html.parse import (
     MAX_HTML_CHARS,
     MAX_TREE_ELEMENTS,
@@ -81,7 +83,10 @@ class _Options:
     include_tables: bool = True
     favor_precision: bool = False
     favor_recall: bool = False
-    fast: bool = False  # the fallback extractors are kept for robustness
+    # trafilatura's fast mode: no comparison with readability / jusText after its own extraction.  On DEV that
+    # comparison changed one page (by a teaser line) and cost ~3 ms of ~24 per page; our own fallback
+    # (recall mode, then the baseline) still runs when the body is (nearly) empty.  Chosen by CV (docs/html.md).
+    fast: bool = True
     # page tree, before extraction
     drop_hidden: bool = True  # hidden attribute, display:none / visibility:hidden style
     drop_hidden_classes: bool = True  # class hide / hidden / d-none / print-only ...
@@ -112,7 +117,7 @@ class _Options:
 DEFAULT_OPTIONS = _Options()
 
 
-def _trafilatura(tree, url: str | None, options: _Options, *, recall: bool = False):
+def _trafilatura(tree, url: str | None, options: _Options, *, recall: bool = False, with_metadata: bool = True):
     import trafilatura
 
     return trafilatura.bare_extraction(
@@ -127,8 +132,10 @@ def _trafilatura(tree, url: str | None, options: _Options, *, recall: bool = Fal
         include_links=True,
         include_formatting=False,
         deduplicate=False,
-        with_metadata=True,
-        output_format="python",
+        with_metadata=with_metadata,
+        # "xml": the body tree and its plain text as trafilatura measured it (``raw_text``), without the
+        # text rendering of the body that "python" adds (we serialise the tree ourselves)
+        output_format="xml",
     )
 
 
@@ -170,7 +177,10 @@ def _extract(html: str | bytes, url: str | None, options: _Options,
                                             drop_caption_class=options.drop_caption_class, elements=attributed)
         if options.explicit_paragraphs:
             _prepass.paragraphs_from_blocks(tree)
-        doc = _trafilatura(tree, url, options)
+        # the metadata first, by our cheaper copy of trafilatura's reader (metadata.py), from the same tree
+        # that bare_extraction(with_metadata=True) would read it from; trafilatura then only extracts
+        meta = _metadata(tree, url)
+        doc = _with_body(meta, _trafilatura(tree, url or meta.url, options, with_metadata=False))
     except ExtractionError:
         raise
     except RecursionError:
@@ -192,8 +202,12 @@ def _extract(html: str | bytes, url: str | None, options: _Options,
                 blocks = blocks + continuation_blocks(tree, blocks)
             blocks = _block_model.filter_blocks(blocks, tree, title, block_model)
         if options.fallback and _body_words(blocks, figures) < MIN_BODY_SIZE:
-            blocks, subtitle, extractor, doc = _fallback(tree, url, options, blocks, subtitle, figures, doc,
+            blocks, subtitle, extractor, doc = _fallback(tree, url, options, blocks, subtitle, figures, doc, meta,
                                                          title, standfirst, description)
+            if _body_words(blocks, figures) < MIN_BODY_SIZE and not _has_prose(blocks):
+                # still a few words and not one sentence of some length: page furniture ("Home", a menu,
+                # a login box that trafilatura's baseline rescue returns as plain text), not an article
+                blocks, subtitle = [], None
         body_text = join_blocks(blocks)
         captions = _captions.captions_near(figures, [b.text for b in blocks])
     except RecursionError:
@@ -232,12 +246,33 @@ def _has_prose(blocks: list[Block]) -> bool:
     return any(text_size(b.text) >= MIN_PROSE_SIZE for b in blocks)
 
 
-def _fallback(tree, url, options, blocks, subtitle, figures, doc, title, standfirst, description):
+def _metadata(tree, url: str | None):
+    """The page's metadata; a page whose metadata cannot be read still gets its text extracted."""
+    try:
+        return read_metadata(tree, url)
+    except (RecursionError, MemoryError):
+        raise
+    except Exception:  # noqa: BLE001 - trafilatura's metadata helpers are not ours
+        from trafilatura.settings import Document
+
+        return Document()
+
+
+def _with_body(meta, found):
+    """The page's metadata with the body trafilatura extracted; None when it extracted nothing."""
+    if found is None:
+        return None
+    doc = copy.copy(meta)
+    doc.body, doc.raw_text, doc.commentsbody = found.body, found.raw_text, found.commentsbody
+    return doc
+
+
+def _fallback(tree, url, options, blocks, subtitle, figures, doc, meta, title, standfirst, description):
     """Recall mode, then trafilatura's baseline: the first that gives more body text (with prose) wins."""
     best = (blocks, subtitle, "trafilatura", doc)
     best_words = _body_words(blocks, figures)
     try:
-        recall = _trafilatura(tree, url, options, recall=True)
+        recall = _with_body(meta, _trafilatura(tree, url or meta.url, options, recall=True, with_metadata=False))
     except Exception:  # noqa: BLE001 - a failing fallback leaves the first result
         recall = None
     if recall is not None and recall.body is not None:
@@ -258,14 +293,8 @@ def _fallback(tree, url, options, blocks, subtitle, figures, doc, title, standfi
                                                    standfirst=standfirst, description=description)
             words = _body_words(b_blocks, figures)
             if words > best_words and _has_prose(b_blocks):
-                best = (b_blocks, b_sub, "trafilatura-baseline", doc or recall or _Empty())
+                best = (b_blocks, b_sub, "trafilatura-baseline", doc or recall or meta)
     return best
-
-
-class _Empty:
-    """Metadata stand-in when only the baseline found text."""
-
-    title = author = date = sitename = url = description = None
 
 
 def extract_html(html: str | bytes, *, url: str | None = None,

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import re
 
-from transforms.html.parse import lazy_xpath, norm_space, remove_keep_tail
+from transforms.html.parse import Caseless, lazy_xpath, norm_space, remove_keep_tail
 
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_STYLE_RE = Caseless(r"display\s*:\s*none|visibility\s*:\s*hidden")
 _HIDDEN_CLASSES = frozenset(
     "hide hidden is-hidden d-none invisible print-only visible-print show-for-print print-header print-footer".split()
 )
-_SR_ONLY_RE = re.compile(
+_SR_ONLY_RE = Caseless(
     r"(?:^|\s)(?:sr-only|visually-?hidden|screen-?reader-(?:only|text)|off-?screen|a11y-hidden|element-invisible"
-    r"|u-hidden-visually)(?:$|\s)",
-    re.IGNORECASE,
+    r"|u-hidden-visually)(?:$|\s)"
 )
+# a part of every hidden or screen-reader class above: a cheap pre-test (most classes have none)
+_MAYBE_HIDDEN_RE = Caseless(r"hid|none|invisible|print|sr-only|visually|screen|off|a11y")
 
 # Block-level elements: they end a paragraph.  Everything else (a, span, em, code, img, ...) is inline.
 BLOCK_TAGS = frozenset(
@@ -43,7 +44,7 @@ def is_hidden(el, *, hidden_classes: bool = True, screen_reader: bool = True) ->
     if el.get("hidden") is not None or _HIDDEN_STYLE_RE.search(el.get("style", "")):
         return True
     cls = el.get("class", "")
-    if not cls:
+    if not cls or not _MAYBE_HIDDEN_RE.search(cls):
         return False
     if screen_reader and _SR_ONLY_RE.search(cls):
         return True

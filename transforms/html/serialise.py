@@ -114,6 +114,18 @@ def to_blocks(body) -> list[Block]:
                 text, link = line_text(item, skip=("graphic", "list"))
                 if text:
                     out.append(Block("item", text, link, group))
+        elif tag == "table" and _is_layout_table(el):
+            # a page laid out with a table: a cell holds the article's paragraphs, not a value
+            for row in el.iterchildren("row"):
+                for cell in row.iterchildren("cell"):
+                    if cell.text and cell.text.strip():
+                        group += 1
+                        out.append(Block("p", norm_space(cell.text), 0, group))
+                    for child in cell:
+                        visit(child)
+                        if child.tail and child.tail.strip():
+                            group += 1
+                            out.append(Block("p", norm_space(child.tail), 0, group))
         elif tag == "table":
             for row in el.iterchildren("row"):
                 cells = []
@@ -150,6 +162,19 @@ def to_blocks(body) -> list[Block]:
             group += 1
             out.append(Block("p", norm_space(child.tail), 0, group))
     return out
+
+
+_LAYOUT_CHILDREN = ("p", "head", "list", "quote", "table")
+
+
+def _is_layout_table(table) -> bool:
+    """A table used for the page's layout: one of its cells holds two or more paragraphs (or headings,
+    lists, quotes, tables) of its own; a data table's cells hold values."""
+    for row in table.iterchildren("row"):
+        for cell in row.iterchildren("cell"):
+            if sum(1 for c in cell if isinstance(c.tag, str) and c.tag in _LAYOUT_CHILDREN) >= 2:
+                return True
+    return False
 
 
 def join_blocks(blocks: list[Block]) -> str:

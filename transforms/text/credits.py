@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from transforms.document import Counter, Doc, Removed, Segment, no_count
 from transforms.keys import text_key
-from transforms.patterns import SEEDS_DIR, require_list
+from transforms.patterns import SEEDS_DIR, lines_with_literals, require_list, required_literal
 
 MAX_BYLINE_WORDS = 16
 MAX_NAME_WORDS = 6
@@ -36,6 +37,22 @@ _PARTICLES = {
 class CreditPatterns:
     contributor_res: tuple[re.Pattern[str], ...]
     byline_re: re.Pattern[str]
+    # Pre-filters (None: every line is tried): a byline starts with one of its prefixes; a contributor
+    # line holds the required literal of one of the patterns (patterns.required_literal), found in one
+    # case-insensitive scan of the page.
+    byline_prefixes: tuple[str, ...] | None = None
+    contributor_literals: tuple[str, ...] | None = None
+
+
+def _contributor_literals(patterns: tuple[re.Pattern[str], ...]) -> tuple[str, ...] | None:
+    """The literals one of which every contributor line holds (None: one pattern has none usable)."""
+    literals = {required_literal(rx) for rx in patterns}
+    if not literals or None in literals or any(not lit.isascii() for lit in literals):
+        return None
+    if any(not rx.flags & re.IGNORECASE for rx in patterns):
+        return None  # (the patterns are compiled case-insensitive below)
+    # a literal that holds another is found wherever that one is: keep the shorter
+    return tuple(sorted(lit for lit in literals if not any(o != lit and o.lower() in lit.lower() for o in literals)))
 
 
 def load_credit_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CreditPatterns:
@@ -44,7 +61,7 @@ def load_credit_patterns(seeds_dir: str | Path = SEEDS_DIR) -> CreditPatterns:
     contributor_res = tuple(re.compile(rx, re.IGNORECASE) for rx in require_list(base / "contributor_patterns.txt"))
     prefixes = sorted(require_list(base / "byline_prefixes.txt"), key=len, reverse=True)
     byline_re = re.compile(r"^(?:%s)\s+(?P<names>\S.{0,200})$" % "|".join(map(re.escape, prefixes)))
-    return CreditPatterns(contributor_res, byline_re)
+    return CreditPatterns(contributor_res, byline_re, tuple(prefixes), _contributor_literals(contributor_res))
 
 
 def _looks_like_name(name: str) -> bool:
@@ -110,18 +127,33 @@ def extract_credits(doc: Doc, patterns: CreditPatterns, count: Counter = no_coun
     removed = list(doc.removed)
     authors = list(doc.authors)
     contributors = list(doc.contributors)
-    for seg in doc.segments:
-        names = contributors_of(seg.text, patterns)
+    segments = doc.segments
+    texts = [seg.text for seg in segments]
+    may_contribute = (None if patterns.contributor_literals is None else
+                      lines_with_literals(texts, patterns.contributor_literals, ignore_case=True))
+    prefixes = patterns.byline_prefixes
+    may_be_byline = None if prefixes is None else {i for i, text in enumerate(texts) if text.startswith(prefixes)}
+    if may_contribute is None or may_be_byline is None:
+        worth_a_look: Iterable[int] = range(len(segments))
+    else:
+        worth_a_look = sorted(may_contribute | may_be_byline)
+    start = 0  # every other line stays: taken in runs
+    for i in worth_a_look:
+        kept.extend(segments[start:i])
+        start = i + 1
+        seg = segments[i]
+        names = contributors_of(seg.text, patterns) if may_contribute is None or i in may_contribute else None
         if names is not None:
             _add_unique(contributors, names)
             removed.append(Removed("credit_line", seg.text, seg.line, "contributors"))
             count("credit_lines_found")
             continue
-        names = authors_of(seg.text, patterns)
+        names = authors_of(seg.text, patterns) if may_be_byline is None or i in may_be_byline else None
         if names is not None:
             _add_unique(authors, names)
             removed.append(Removed("byline", seg.text, seg.line, "authors"))
             count("bylines_found")
             continue
         kept.append(seg)
+    kept.extend(segments[start:])
     return doc.replace(segments=kept, removed=removed, authors=authors, contributors=contributors)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from transforms.document import Counter, Doc, Removed, Segment, no_count
-from transforms.keys import domain_of, text_key
+from transforms.keys import domain_of, segment_keys, text_key
+from transforms.patterns import lines_with
 
 MAX_TITLE_CHARS = 300
 MAX_TITLE_WORDS = 40
@@ -78,10 +79,11 @@ def is_title_like(text: str) -> bool:
     return 0 < len(text) <= MAX_TITLE_CHARS and len(text.split()) <= MAX_TITLE_WORDS
 
 
-def _matches_title(text: str, keys: set[str]) -> bool:
+def _matches_title(text: str, keys: set[str], key: str | None = None) -> bool:
+    """Whether a line is the title, also with a site name added or removed (``key``: its text key)."""
     if not is_title_like(text):
         return False
-    key = text_key(text)
+    key = text_key(text) if key is None else key
     if not key:
         return False
     if key in keys:
@@ -112,9 +114,10 @@ def _pick_subtitle(segments: list[Segment], start: int) -> int | None:
     if _SENTENCE_END_RE.search(seg.text) or _BYLINE_START_RE.match(seg.text):
         return None
     # A caption pair (line repeated right after it) is not a dek.
-    nxt = segments[start + 1] if start + 1 < len(segments) else None
-    if nxt is not None and text_key(nxt.text) == text_key(seg.text):
-        return None
+    if start + 1 < len(segments):
+        key, next_key = segment_keys(segments[start:start + 2])
+        if next_key == key:
+            return None
     return start
 
 
@@ -130,17 +133,24 @@ def dedup_headline(doc: Doc, count: Counter = no_count, *, detect_subtitle: bool
     if not title:
         return doc
     keys = title_variants(title)
+    line_keys = segment_keys(segments)
+    # Only a line whose key contains a title key can match (see _matches_title): found for all lines at once.
+    candidates = lines_with(line_keys, keys)
     kept: list[Segment] = []
     repeats: list[str] = []
     headline_line = None
     last_headline_index = None
-    for i, seg in enumerate(segments):
+    start = 0  # every line that is neither the first-line title nor a candidate stays: taken in runs
+    for i in sorted(candidates | ({0} if first_is_title else set())):
+        kept.extend(segments[start:i])
+        start = i + 1
+        seg = segments[i]
         if first_is_title and i == 0:
             removed.append(Removed("headline", seg.text, seg.line, "first line taken as title"))
             headline_line = seg.line
             last_headline_index = len(kept)
             continue
-        if _matches_title(seg.text, keys):
+        if _matches_title(seg.text, keys, line_keys[i]):
             removed.append(Removed("duplicate_headline", seg.text, seg.line, "repeat of the title"))
             count("headline_repeats")
             repeats.append(seg.text)
@@ -149,6 +159,7 @@ def dedup_headline(doc: Doc, count: Counter = no_count, *, detect_subtitle: bool
                 last_headline_index = len(kept)
             continue
         kept.append(seg)
+    kept.extend(segments[start:])
     subtitle = doc.subtitle
     if detect_subtitle and subtitle is None and last_headline_index is not None:
         idx = _pick_subtitle(kept, last_headline_index)
