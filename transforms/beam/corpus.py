@@ -154,7 +154,29 @@ class _BandEntries(beam.DoFn):
             yield key, rank
 
 
-class _CandidatePairs(beam.DoFn):
+def _memberships(item):
+    """(band key, [rank, ...]) -> (rank, band key) for every member of a group of two or more."""
+    key, ranks = item
+    ranks = set(ranks)
+    if len(ranks) > 1:
+        for rank in ranks:
+            yield rank, key
+
+
+def _with_signature(item):
+    """(rank, {sig: [sig], band: [key, ...]}) -> (band key, (rank, sig)) for each of its groups."""
+    rank, grouped = item
+    sigs = list(grouped["sig"])
+    if not sigs:
+        return
+    for key in grouped["band"]:
+        yield key, (rank, sigs[0])
+
+
+class _VerifyGroup(beam.DoFn):
+    """(band key, [(rank, sig), ...]) -> the group's pairs whose estimated Jaccard is >= threshold
+    (``(rank_a, rank_b)``, rank_a < rank_b), compared at once with numpy (:func:`dedup.group_pairs`)."""
+
     def __init__(self, settings: dd.DedupSettings) -> None:
         self._settings = settings
 
@@ -162,40 +184,27 @@ class _CandidatePairs(beam.DoFn):
         self._count = Counters()
 
     def process(self, item):
-        _, ranks = item
-        for pair in dd.candidate_pairs(ranks, self._settings, self._count):
-            self._count("near_dup_candidate_pairs")
-            yield pair
+        _, members = item
+        members = list(members)
+        n = len(members)
+        s = self._settings
+        self._count("near_dup_candidate_pairs", n * (n - 1) // 2 if n <= s.max_group else (n - 1) * s.anchors)
+        for a, b, _ in dd.group_pairs(members, s, self._count):
+            yield a, b
 
 
-def _with_first_signature(item):
-    """(a, {sig: [sig_a], pair: [b, ...]}) -> (b, (a, sig_a)) for each b."""
-    a, grouped = item
-    sigs = list(grouped["sig"])
-    if not sigs:
-        return
-    for b in grouped["pair"]:
-        yield b, (a, sigs[0])
+class _Count(beam.DoFn):
+    """Counts the elements that pass (Beam counter ``name``)."""
 
-
-class _Verify(beam.DoFn):
-    """(b, {sig: [sig_b], half: [(a, sig_a), ...]}) -> (a, b) when the estimate is >= threshold."""
-
-    def __init__(self, threshold: float) -> None:
-        self._threshold = threshold
+    def __init__(self, name: str) -> None:
+        self._name = name
 
     def setup(self) -> None:
         self._count = Counters()
 
-    def process(self, item):
-        b, grouped = item
-        sigs = list(grouped["sig"])
-        if not sigs:
-            return
-        for a, sig_a in grouped["half"]:
-            if dd.similarity(sig_a, sigs[0]) >= self._threshold:
-                self._count("near_dup_verified_pairs")
-                yield a, b
+    def process(self, element):
+        self._count(self._name)
+        yield element
 
 
 class _Components(beam.CombineFn):
@@ -250,9 +259,11 @@ class _DropCopies(beam.DoFn):
 class NearComponents(beam.PTransform):
     """``(rank, signature)`` of distinct bodies -> one ``{copy rank: kept rank}`` dict (a singleton).
 
-    Shuffles per body ``bands`` entries of (band key, rank) and twice its signature
-    (``4 * num_perm`` bytes, joined to the distinct candidate pairs to verify them); the
-    verified pairs go to one union-find combine."""
+    Band entries ``(band key, rank)`` are grouped; each body in a group of two or more gets its
+    signature joined to it (by rank), so each band group is verified at once where its members
+    are (numpy over the group's signatures): what is shuffled is bounded by ``bands`` entries
+    per body, whatever the number of candidate pairs.  The verified pairs go to one union-find
+    combine."""
 
     def __init__(self, settings: dd.DedupSettings) -> None:
         super().__init__()
@@ -261,22 +272,22 @@ class NearComponents(beam.PTransform):
     def expand(self, members):
         s = self._settings
         bands = members | "Bands" >> beam.ParDo(_BandEntries(s)).with_outputs(SIGNATURES, main="bands")
-        sigs = bands[SIGNATURES]
-        candidates = (
+        in_groups = (
             bands.bands
             | "GroupBands" >> beam.GroupByKey()
-            | "Candidates" >> beam.ParDo(_CandidatePairs(s))
-            | "DistinctCandidates" >> beam.Distinct()
+            | "Memberships" >> beam.FlatMap(_memberships)
         )
-        halves = (
-            {"sig": sigs, "pair": candidates}
-            | "JoinFirst" >> beam.CoGroupByKey()
-            | "FirstSignature" >> beam.FlatMap(_with_first_signature)
+        groups = (
+            {"sig": bands[SIGNATURES], "band": in_groups}
+            | "JoinSignatures" >> beam.CoGroupByKey()
+            | "WithSignature" >> beam.FlatMap(_with_signature)
+            | "GroupMembers" >> beam.GroupByKey()
         )
         edges = (
-            {"sig": sigs, "half": halves}
-            | "JoinSecond" >> beam.CoGroupByKey()
-            | "Verify" >> beam.ParDo(_Verify(s.threshold))
+            groups
+            | "VerifyGroups" >> beam.ParDo(_VerifyGroup(s))
+            | "DistinctPairs" >> beam.Distinct()
+            | "CountVerified" >> beam.ParDo(_Count("near_dup_verified_pairs"))
         )
         return edges | "Components" >> beam.CombineGlobally(_Components())
 
