@@ -9,7 +9,7 @@ Run on the sample inputs (DirectRunner)::
         --setup_file ./setup.py
     python -m pipeline explain seeds/samples/000_83adebb5c520ffc7.txt
 
-The graph: ReadDocuments -> CleanDocuments (one stage per cleaning step) ->
+The graph: ReadDocuments -> CleanCorpus (the stage table in two ParDos, per-site lines, dedup) ->
 articles-*.parquet; every reject of every stage -> rejects-*.parquet (bytes re-read
 by source); per-file balance -> accounting-*.jsonl; totals are Beam counters; the
 driver writes run-summary.json after the run (docs/accounting.md, docs/layout.md).
