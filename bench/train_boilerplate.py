@@ -13,7 +13,7 @@ sequence occurs in the gold body (lines under 4 tokens only when they are a
 whole gold paragraph).  Model: sklearn GradientBoostingClassifier, fixed
 seeds; the CV number is a 5-fold GroupKFold over sites (manifest ``group``),
 folds fixed by sorted site order, decision parameters (region, thresholds,
-gap filling) chosen inside each training fold only, printed with a 95%
+gap filling, reaching past the kept text) chosen inside each training fold only, printed with a 95%
 bootstrap interval over sites (whole sites resampled) and per language.
 Deterministic.  ``--docs PATH`` (development) keeps the stage inputs in a
 pickle so that feature experiments compare on the same inputs.
@@ -52,6 +52,9 @@ INSIDES = (-1.5, -0.5, 0.0)
 OUTSIDES = (0.0, 1.0, 2.0, 99.0)
 EDGES = (99.0, 0.0, -0.5)
 GAPS = (0, 2, 4)  # short runs of dropped lines between kept lines filled back (subheads, list items)
+# Prose lines just outside the kept text, behind at most `reach` lines of at most `reach_gap` words
+# (decision.reach_prose): (reach, reach_gap) pairs, (0, 0) = off.
+REACHES = ((0, 0), (2, 8), (2, 12))
 
 
 def tokens(text: str) -> list[str]:
@@ -275,8 +278,9 @@ def param_grid():
             for outside in OUTSIDES:
                 for edge in EDGES:
                     for gap in GAPS:
-                        yield {"region": region, "inside": inside, "outside": outside, "edge": edge,
-                               "gap": float(gap)}
+                        for reach, reach_gap in REACHES:
+                            yield {"region": region, "inside": inside, "outside": outside, "edge": edge,
+                                   "gap": float(gap), "reach": float(reach), "reach_gap": float(reach_gap)}
 
 
 def choose_params(pages, scores) -> dict[str, float]:

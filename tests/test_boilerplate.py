@@ -268,3 +268,178 @@ def test_fill_gaps_brings_back_subheads_and_items_but_not_ui():
     params = {"region": 0.5, "inside": 0.0, "outside": 0.0, "edge": 99.0}
     assert list(bp.decide(scores, params, None, x)) == list(keep)
     assert bp.decide(scores, {**params, "gap": 3.0}, None, x)[3:6].all()
+
+
+# ----------------------------------------------------------------------------- the vectorised page pass
+# Each fast path against a plain per-line reading of the same rule (what the code did before issue 11).
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_tree_fast_path_equals_the_level_walk(depth):
+    rng = np.random.default_rng(depth)
+    t, inner = 30, 2 ** depth - 1
+    feature = rng.integers(0, 6, (t, inner))
+    threshold = rng.integers(0, 4, (t, inner)) / 3
+    threshold[0, 0] = np.inf  # an early leaf exported by the trainer: everything goes left
+    leaf = rng.normal(size=(t, 2 ** depth))
+    model = bp.TreeModel(feature, threshold, leaf, depth, 0.25)
+    x = rng.integers(0, 4, (41, 6)) / 3  # values equal to thresholds: ties go left
+    walk = []
+    for row in x:
+        total = 0.25
+        for k in range(t):
+            node = 0
+            for _ in range(depth):
+                node = 2 * node + 1 + int(row[feature[k, node]] > threshold[k, node])
+            total += leaf[k, node - inner]
+        walk.append(total)
+    assert (model.code_table is not None) == (depth <= 3)
+    assert np.allclose(model.decision(x), walk, rtol=0, atol=1e-12)
+    assert np.allclose(pickle.loads(pickle.dumps(model)).decision(x), walk, rtol=0, atol=1e-12)
+    assert model.decision(x[:0]).shape == (0,)
+
+
+TRICKY_LINES = [
+    "Straße_42 naïve café — “quoted” x²+y³ ½ 𝐁𝐨𝐥𝐝 𝟏𝟐 😀 done.",
+    "東京都の広告 2019年3月4日 コメント",
+    "",
+    "   leading and trailing   ",
+    "a\u0301b \u200b zero-width, ﬁne ligature, İstanbul",
+    "tab\tseparated\x0bvertical \u2028 line sep",
+]
+
+
+def test_tokenise_equals_re_findall_per_line():
+    import re
+
+    from transforms.patterns import fold
+    from transforms.text.boilerplate import features as F
+
+    folded = fold("\n".join(TRICKY_LINES))
+    token_lines = F._tokenise(folded, F._char_tables()["word"]).split("\n")
+    assert [t.split() for t in token_lines] == [re.findall(r"\w+", line) for line in folded.split("\n")]
+
+
+def _reference_phrases(words, line_phrases, cue_phrases):
+    """The per-line phrase reading: greedy longest-first cover of whole-line phrases, first cue."""
+    longest = max(map(len, [*line_phrases, *cue_phrases]))
+    covered, per_concept, i = 0, {}, 0
+    while i < len(words):
+        for k in range(min(longest, len(words) - i), 0, -1):
+            concept = line_phrases.get(tuple(words[i:i + k]))
+            if concept is not None:
+                covered += k
+                per_concept[concept] = per_concept.get(concept, 0) + k
+                i += k
+                break
+        else:
+            i += 1
+    cue = None
+    for i in range(len(words)):
+        for k in range(1, min(longest, len(words) - i) + 1):
+            if tuple(words[i:i + k]) in cue_phrases:
+                cue = cue or cue_phrases[tuple(words[i:i + k])]
+                break
+        if cue:
+            break
+    return covered, per_concept, cue
+
+
+def test_phrase_tables_equal_the_per_line_reading():
+    from transforms.text.boilerplate import features as F
+
+    line_phrases = {("share",): "share", ("share", "this"): "share", ("this", "story"): "related",
+                    ("read", "more"): "related", ("more",): "navigation", ("a", "b", "c", "d"): "ads"}
+    cue_phrases = {("in", "this", "photo"): "captions", ("this",): "legal", ("photo", "by"): "captions",
+                   ("b", "c"): "ads"}
+    vocab, line_table, cue_table = F.phrase_tables(line_phrases, cue_phrases)
+    rng = np.random.default_rng(7)
+    pool = ["share", "this", "story", "read", "more", "in", "photo", "by", "a", "b", "c", "d", "x"]
+    lines = [list(rng.choice(pool, rng.integers(0, 9))) for _ in range(400)]
+    flat = [w for line in lines for w in line]
+    nw = np.array([len(line) for line in lines])
+    line_ids = np.repeat(np.arange(len(lines)), nw)
+    ids = np.array([vocab.get(w, 0) for w in flat], dtype=np.intp)
+    fast = F.phrase_matches((line_table, cue_table), flat, ids, line_ids, nw)
+    slow = [line_table.matches(flat, ids, line_ids), cue_table.matches(flat, ids, line_ids)]
+    for a, b in zip(fast, slow):
+        assert all(np.array_equal(u, v) for u, v in zip(a, b))
+
+    class Res:  # the fields _phrase_lines reads
+        phrase_vocab = vocab
+
+    Res.line_table, Res.cue_table = line_table, cue_table
+    n = len(lines)
+    ui_cover, ui_only, concepts = np.zeros(n), np.zeros(n), [None] * n
+    cues = F._phrase_lines(flat, ids, line_ids, nw, np.zeros(n, int), Res, ui_cover, ui_only, concepts)
+    for i, words in enumerate(lines):
+        covered, per_concept, cue = _reference_phrases(words, line_phrases, cue_phrases)
+        assert ui_cover[i] == (covered / len(words) if covered else 0.0)
+        whole = bool(covered) and covered >= len(words)
+        assert ui_only[i] == whole
+        assert concepts[i] == (max(sorted(per_concept), key=per_concept.__getitem__) if whole else None)
+        assert cues.get(i) == cue
+
+
+def test_separator_kinds_equal_the_first_regex_match():
+    from transforms.text.boilerplate import features as F
+
+    texts = ["May 3 -- Harbour", "a - b: c", "a: b - c", "x | y", "a — b", "no sep-here", "a -- -b",
+             "time:10", "end:", "a –  b", " - lead", "a :b", "a-- b", "x  |  y"]
+    joined = "\n".join(texts)
+    lengths = np.array([len(t) for t in texts])
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    sep_kind = F.line_features(texts, "en", bp.load_resources(use_model=False))[0]["_sep_kind"]
+    fast = F.page_shapes(texts, np.ones(len(texts), bool), np.zeros(len(texts)), joined, starts, sep_kind)
+    slow = F.page_shapes(texts, np.ones(len(texts), bool), np.zeros(len(texts)), joined, starts)
+    assert fast == slow
+    assert [s[2] for s in slow][:5] == ["-", "-", ":", "|", "-"]
+
+
+def _reference_list_structure(texts, short, ui_only, shapes):
+    n = len(texts)
+    run, colon, i = np.ones(n), np.zeros(n), 0
+    while i < n:
+        j = i + 1
+        if short[i]:
+            while (j < n and short[j] and shapes[j] == shapes[i] and not ui_only[j]
+                   and not texts[j - 1].rstrip().endswith(":")):
+                j += 1
+        run[i:j] = j - i
+        if j - i >= 3 and i > 0 and texts[i - 1].rstrip().endswith(":") and not ui_only[i]:
+            colon[i:j] = 1.0
+        i = j
+    return np.log1p(run), colon
+
+
+def test_list_structure_equals_the_line_loop():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n = int(rng.integers(1, 40))
+        texts = [rng.choice(["Item", "Item:", "Long line of prose."]) for _ in range(n)]
+        short = rng.random(n) < 0.8
+        ui = rng.random(n) < 0.1
+        shapes = [int(rng.integers(0, 2)) if s else None for s in short]
+        fast = bp.list_structure(texts, short, ui, shapes)
+        slow = _reference_list_structure(texts, short, ui, shapes)
+        assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+
+
+def test_reach_prose_brings_back_a_paragraph_behind_an_ad_slot():
+    # kept paragraph | "Advertisement" | paragraph the region missed | share bar | teaser headline | prose
+    words = [40, 1, 30, 3, 12, 25]
+    sentence = [1, 0, 1, 0, 0, 1]
+    x = np.zeros((len(words), len(bp.FEATURE_NAMES)))
+    x[:, bp.COL["log_words"]] = np.log1p(words)
+    x[:, bp.COL["ends_sentence"]] = sentence
+    scores = np.array([3.0, -5.0, -1.0, -6.0, -3.0, -1.2])
+    keep = np.array([True, False, False, False, False, False])
+    assert bp.reach_prose(keep, scores, x, 2).tolist() == [True, False, True, False, False, False]
+    # a teaser headline of 12 words is a gap line only when the gap may hold lines of 12 words
+    assert bp.reach_prose(keep, scores, x, 2, 12).tolist() == [True, False, True, False, False, True]
+    assert bp.reach_prose(keep, scores, x, 1).tolist() == [True, False, True, False, False, False]
+    low = scores.copy()
+    low[2] = -2.5  # below the floor: not article prose
+    assert not bp.reach_prose(keep, low, x, 2)[2]
+    nothing = np.zeros(len(words), bool)
+    assert not bp.reach_prose(nothing, scores, x, 2).any()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from transforms.clean import clean_text, default_resources
-from transforms.document import Doc
+from transforms.document import Doc, Segment
 from transforms.text import boilerplate as bp
 from transforms.text.boilerplate.features import COL, _shape, table_structure
 from transforms.text.comments import extract_comments, find_comments
@@ -266,3 +266,36 @@ def test_story_sentence_ending_in_a_year_is_not_a_caption(res):
     # "talks" is a noun here and a year alone is no caption date (the sample article has this sentence).
     line = "The Wall Street Journal reported in March that Israel allegedly spied on the Iran nuclear talks in 2014."
     assert not find_lone_captions([STORY[0], line, STORY[1]], res.photo_captions)
+
+
+# ----------------------------------------------------------------------------- lists with their own punctuation
+
+DIET_INTRO = "Foods allowed on the diet:"
+DIET_ITEMS = ["any fish (sea or river)", "any poultry, including game", "seafood - but oysters only in moderation",
+              "eggs of any kind (hen or quail)", "hard cheese, 30 g a day"]
+
+
+def test_list_introduced_by_colon_is_one_list_whatever_its_shapes():
+    # The items have brackets, dashes and commas of their own, so their row shapes differ: the run after
+    # the ':' line is still the list it introduces (and is kept with it when the text around is kept).
+    texts = [STORY[0], DIET_INTRO, *DIET_ITEMS, STORY[1]]
+    short = np.array([len(t.split()) <= 25 for t in texts])
+    items = bp.features.introduced_items(texts, short, np.zeros(len(texts)))
+    assert items.tolist() == [0, 0] + [1] * len(DIET_ITEMS) + [0]
+    x = np.zeros((len(texts), len(bp.FEATURE_NAMES)))
+    x[:, COL["colon_list"]] = items
+    x[1, COL["ends_colon"]] = 1.0
+    keep = np.zeros(len(texts), bool)
+    keep[[0, len(texts) - 1]] = True
+    assert bp.keep_introduced_lists(keep, x).all()
+
+
+def test_menu_after_a_colon_is_not_an_introduced_list(res):
+    # UI phrases end the run: "Follow us:" followed by social links introduces no list.
+    texts = [STORY[0], "Follow us:", "Facebook", "Twitter", "Instagram", "Email"]
+    x, _ = bp.page_features([Segment(t, i + 1, 0) for i, t in enumerate(texts)], language="en",
+                            resources=res.boilerplate)
+    assert not x[:, COL["colon_list"]].any()
+    # Too short a run is no list either.
+    short = np.array([True, True, True, False])
+    assert not bp.features.introduced_items(["Note:", "one", "two", STORY[1]], short, np.zeros(4)).any()

@@ -18,7 +18,11 @@ paragraphs, each
   no reporting verb ("said", "told"), not introduced by a line ending in ':'.
 
 The lines leave the body as ``removed`` kind ``caption`` (detail
-``lone_caption``) and become ``Caption(text)`` entries.
+``lone_caption``) and become ``Caption(text)`` entries.  Lines the classifier
+already removed for a caption cue (``removed`` kind ``boilerplate``, detail
+``caption``) are read in their place among the kept lines too: one that is a
+lone caption there becomes a caption (its record turns into kind ``caption``,
+detail ``lone_caption``); the body does not change.
 """
 
 from __future__ import annotations
@@ -112,15 +116,30 @@ def extract_lone_captions(doc: Doc, count: Counter = no_count, *,
                          "load_photo_caption_patterns())")
     if not (mode == "on" or (mode == "auto" and doc.input_format == "text")) or len(doc.segments) < 3:
         return doc
-    found = set(find_lone_captions([s.text for s in doc.segments], patterns))
+    # Lines the line classifier already took out for a caption cue ("In this photo ...") are candidates too:
+    # found between kept paragraphs they become captions (data) instead of boilerplate; the body is the same.
+    cue_dropped = {r.line: k for k, r in enumerate(doc.removed)
+                   if r.kind == "boilerplate" and r.detail == "caption" and r.line is not None}
+    merged = sorted([(s.line, 0, i) for i, s in enumerate(doc.segments)]
+                    + [(line, 1, k) for line, k in cue_dropped.items()])
+    texts = [doc.segments[i].text if src == 0 else doc.removed[i].text for _, src, i in merged]
+    found = [merged[j] for j in find_lone_captions(texts, patterns)]
     if not found:
         return doc
-    kept, removed, captions = [], list(doc.removed), list(doc.captions)
+    found_segments = {i for _, src, i in found if src == 0}
+    found_removed = {i for _, src, i in found if src == 1}
+    kept, removed, captions = [], [], list(doc.captions)
+    for k, r in enumerate(doc.removed):
+        if k in found_removed:
+            removed.append(Removed(kind="caption", text=r.text, line=r.line, detail="lone_caption"))
+            count("lone_caption")
+        else:
+            removed.append(r)
     for i, seg in enumerate(doc.segments):
-        if i in found:
+        if i in found_segments:
             removed.append(Removed(kind="caption", text=seg.text, line=seg.line, detail="lone_caption"))
-            captions.append(Caption(text=seg.text))
             count("lone_caption")
         else:
             kept.append(seg)
+    captions.extend(Caption(text=doc.segments[i].text if src == 0 else doc.removed[i].text) for _, src, i in found)
     return doc.replace(segments=kept, removed=removed, captions=captions)

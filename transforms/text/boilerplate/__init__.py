@@ -32,6 +32,7 @@ from transforms.text.boilerplate.decision import (
     keep_embedded_posts,
     keep_introduced_lists,
     line_weights,
+    reach_prose,
     removal_reason,
     removal_reasons,
     remove_boilerplate,
@@ -60,7 +61,8 @@ from transforms.text.boilerplate.model import (
 __all__ = [
     "ANCHOR_KINDS", "CONCEPT_REASON", "FALLBACK_TOP", "MissingResources", "Verdict", "anchor_lines",
     "classify_segments", "decide", "fill_gaps", "keep_embedded_posts", "keep_introduced_lists",
-    "line_weights", "remove_boilerplate", "removal_reason", "removal_reasons", "trim_furniture_edges", "COL",
+    "line_weights", "reach_prose", "remove_boilerplate", "removal_reason", "removal_reasons",
+    "trim_furniture_edges", "COL",
     "FEATURE_NAMES", "LINE_FEATURES", "MAX_LIST_WORDS", "column", "line_features", "list_structure",
     "page_features", "STAGE2_EXTRA", "BoilerplateResources", "TreeModel", "line_scores", "load_resources",
     "rule_scores", "stage2_features",

@@ -31,7 +31,13 @@ from transforms.patterns import (
     load_concepts,
     read_sections,
 )
-from transforms.text.boilerplate.features import COL, FEATURE_NAMES, function_char_codes
+from transforms.text.boilerplate.features import (
+    COL,
+    FEATURE_NAMES,
+    PhraseTable,
+    function_char_codes,
+    phrase_tables,
+)
 
 # ISO 639-1 (as langdetect reports it) -> jusText stop-list name.
 ISO_TO_JUSTEXT = {
@@ -52,6 +58,20 @@ ISO_TO_JUSTEXT = {
 _WORD_RE = re.compile(r"\w+")
 
 
+def _code_table(leaf: np.ndarray, depth: int) -> np.ndarray:
+    """For complete binary trees of ``depth``: the leaf value each pattern of inner-node test bits reaches
+    (bit k set = inner node k, in level order, sends the line right), one row per tree."""
+    inner = 2 ** depth - 1
+    codes = np.arange(2 ** inner)
+    node = np.zeros(len(codes), dtype=np.intp)
+    for _ in range(depth):
+        node = 2 * node + 1 + ((codes >> node) & 1)
+    return np.ascontiguousarray(np.asarray(leaf, dtype=np.float64)[:, node - inner])
+
+
+_BIT_SHIFTS = np.arange(8, dtype=np.uint64)
+
+
 @dataclass(frozen=True)
 class TreeModel:
     """Gradient-boosted trees stored as complete binary trees of fixed depth (numpy arrays)."""
@@ -61,18 +81,47 @@ class TreeModel:
     leaf: np.ndarray  # (T, 2**depth) float, leaf values
     depth: int
     bias: float
+    # Derived in __post_init__ for trees of depth <= 3 (at most 8 inner nodes), not stored in model.json:
+    # the distinct (feature, threshold) tests, each node's test, and the leaf reached by each bit pattern.
+    test_feature: np.ndarray | None = field(default=None, compare=False, repr=False)
+    test_threshold: np.ndarray | None = field(default=None, compare=False, repr=False)
+    node_test: np.ndarray | None = field(default=None, compare=False, repr=False)
+    code_table: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.code_table is not None or self.depth > 3 or self.feature.size == 0:
+            return
+        pairs = np.stack([self.feature.ravel().astype(np.float64), self.threshold.ravel()], axis=1)
+        unique, node_test = np.unique(pairs, axis=0, return_inverse=True)
+        object.__setattr__(self, "test_feature", unique[:, 0].astype(np.intp))
+        object.__setattr__(self, "test_threshold", np.ascontiguousarray(unique[:, 1:2]))
+        object.__setattr__(self, "node_test", node_test.reshape(self.feature.shape).astype(np.intp))
+        object.__setattr__(self, "code_table", _code_table(self.leaf, self.depth))
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         """Raw additive score (log-odds) for each row of x.
 
-        All inner-node tests of all trees are one gather and one comparison; each level then
-        moves every (tree, line) pair down one node by a flat index.
+        Trees of depth <= 3: every distinct (feature, threshold) test of the ensemble is one
+        comparison over all lines (a tests x lines byte matrix, lines padded to a multiple of 8);
+        the rows of each tree's nodes are gathered, and, read as uint64 words that hold 8 lines
+        each, shifted and or-ed into one byte per (tree, line) whose bit k is node k's test; that
+        byte indexes the tree's table of the leaf each bit pattern reaches.  The values are summed
+        over the trees in tree order (the same sum as the walk below).  Deeper trees walk down one
+        level at a time by a flat index.
         """
         n = x.shape[0]
         t, inner = self.feature.shape
         if n == 0:
             return np.zeros(0)
         xt = np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)
+        if self.code_table is not None:
+            n8 = -(-n // 8) * 8
+            tests = np.zeros((len(self.test_feature), n8), dtype=np.uint8)
+            np.greater(xt.take(self.test_feature, axis=0), self.test_threshold, out=tests[:, :n].view(bool))
+            words = tests.take(self.node_test, axis=0).view(np.uint64)  # (t, inner, n8 / 8)
+            code = np.bitwise_or.reduce(words << _BIT_SHIFTS[:inner, None], axis=1).view(np.uint8)[:, :n]
+            rows = (np.arange(t, dtype=np.intp) * self.code_table.shape[1])[:, None]
+            return self.bias + self.code_table.take(code + rows).sum(axis=0)
         go_right = (xt[self.feature.ravel()] > self.threshold.ravel()[:, None]).ravel()  # (t * inner, n)
         offset = (np.arange(t, dtype=np.intp) * inner)[:, None]
         column = np.arange(n, dtype=np.intp)[None, :]
@@ -100,6 +149,18 @@ class BoilerplateResources:
     model2: TreeModel | None = None  # stage 2: line features + stage-1 scores around the line
     params: dict[str, float] = field(default_factory=dict)
     function_char_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    # Derived from line_phrases / cue_phrases in __post_init__ (features.phrase_tables).
+    phrase_vocab: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    line_table: PhraseTable | None = field(default=None, compare=False, repr=False)
+    cue_table: PhraseTable | None = field(default=None, compare=False, repr=False)
+    lexicons: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)  # features._lexicon
+
+    def __post_init__(self) -> None:
+        if self.line_table is None:
+            vocab, line_table, cue_table = phrase_tables(self.line_phrases, self.cue_phrases)
+            object.__setattr__(self, "phrase_vocab", vocab)
+            object.__setattr__(self, "line_table", line_table)
+            object.__setattr__(self, "cue_table", cue_table)
 
 
 def _tree_model(data: dict) -> TreeModel:
