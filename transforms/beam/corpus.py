@@ -13,8 +13,8 @@ DirectRunner, a multi-process DirectRunner and a distributed runner give the sam
   union-find ``CombineGlobally`` (every component whole, whatever its diameter); both
   decisions are side inputs of one step that drops the copies.
 * :class:`CleanCorpus`: the per-document stages (which also emit each document's line keys),
-  the site boilerplate (which also emits the dedup keys), then the dedup step: the documents
-  cross two stage boundaries in all.
+  the site boilerplate, finish and keys stages run once for the dedup keys only, then again
+  fused with the dedup step: the documents cross one stage boundary (stored once).
 
 Example::
 
@@ -385,11 +385,17 @@ class CleanCorpus(beam.PTransform):
             records = lines[0] if len(lines) == 1 else lines | "LineParts" >> beam.Flatten()
             site = records | "LearnSiteBoilerplate" >> LearnSiteBoilerplate(self._site, lines=True)
             side["site_lines"] = beam.pvalue.AsMultiMap(site)
-        dedup = self._dedup.mode != "off"
-        docs, late, *info = docs | "WithCorpus" >> CleanDocuments(
-            self._resources, self._mode, side, stages=after,
-            outputs={DEDUP_INFO: dedup_info(self._dedup)} if dedup else None)
-        docs, dups = docs | "Dedup" >> Dedup(self._dedup, info[0] if dedup else None)
+        info = None
+        if self._dedup.mode != "off":
+            # The late stages (site boilerplate, finish, keys) are cheap and deterministic: they run twice
+            # over the stored documents, once for the dedup keys only, once (with the dedup decisions as
+            # side inputs) for the articles.  So the runner stores the documents once, not again between
+            # the late stages and the dedup step (the DirectRunner keeps every stored collection to the end).
+            _, _, info = docs | "DedupKeys" >> CleanDocuments(
+                self._resources, self._mode, side, stages=after,
+                outputs={DEDUP_INFO: dedup_info(self._dedup)}, only_outputs=True)
+        docs, late = docs | "WithCorpus" >> CleanDocuments(self._resources, self._mode, side, stages=after)
+        docs, dups = docs | "Dedup" >> Dedup(self._dedup, info)
         return docs, (early, late, dups) | "CorpusRejects" >> beam.Flatten()
 
 

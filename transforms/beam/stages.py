@@ -24,7 +24,7 @@ from apache_beam.pvalue import TaggedOutput
 
 from transforms.beam import progress
 from transforms.clean import STAGES, CleaningResources, CleanSettings, StageSpec
-from transforms.document import Doc, Reject
+from transforms.document import Doc, Reject, no_count
 
 NAMESPACE = "presswash"
 REJECTS = "rejects"
@@ -133,35 +133,40 @@ class _StagesFn(beam.DoFn):
     """
 
     def __init__(self, specs: tuple[StageSpec, ...], kwargs: dict[str, dict[str, Any]],
-                 outputs: dict[str, Any] | None = None, drop_text: bool = False) -> None:
+                 outputs: dict[str, Any] | None = None, drop_text: bool = False, only_outputs: bool = False) -> None:
         self._specs, self._kwargs = specs, kwargs
-        self._outputs, self._drop_text = dict(outputs or {}), drop_text
+        self._outputs, self._drop_text, self._only_outputs = dict(outputs or {}), drop_text, only_outputs
 
     def setup(self) -> None:
-        self._count = Counters()
+        # only_outputs: a second run of the same stages that yields only the extra outputs; it counts
+        # nothing (the run that yields the documents and rejects counts them).
+        self._count = no_count if self._only_outputs else Counters()
         self._calls = [
             (spec, {**self._kwargs.get(spec.name, {}), **(spec.worker() if spec.worker else {})})
             for spec in self._specs
         ]
 
     def process(self, doc, **side):
-        count = self._count
+        count, only_outputs = self._count, self._only_outputs
         for spec, kwargs in self._calls:
-            progress.note_stage(spec.name)  # the DirectRunner's live progress line (display only)
+            if not only_outputs:
+                progress.note_stage(spec.name)  # the DirectRunner's live progress line (display only)
             if spec.side_inputs:
                 kwargs = {**kwargs, **{name: side[name] for name in spec.side_inputs if name in side}}
             try:
                 doc = spec.func(doc, count=count, **kwargs)
             except Exception as exc:  # noqa: BLE001 - every failure of a document is data, not a crash
-                count(f"rejected_{spec.name}")
-                yield TaggedOutput(REJECTS, reject_from_exception(doc, spec.name, exc))
+                if not only_outputs:
+                    count(f"rejected_{spec.name}")
+                    yield TaggedOutput(REJECTS, reject_from_exception(doc, spec.name, exc))
                 return
         if self._drop_text:
             doc = _without_text(doc)
         for tag, func in self._outputs.items():
             for item in func(doc):
                 yield TaggedOutput(tag, item)
-        yield doc
+        if not only_outputs:
+            yield doc
 
 
 class CleanDocuments(beam.PTransform):
@@ -171,7 +176,9 @@ class CleanDocuments(beam.PTransform):
     stages: Beam's per-step overhead is paid once); a document whose stage raises
     is a reject of that stage.  ``outputs`` adds tagged outputs computed from each
     cleaned document (``{tag: doc -> iterable}``); they are returned after the
-    rejects, in the order given.
+    rejects, in the order given.  With ``only_outputs`` the step yields only those
+    (its documents and rejects come out empty, and it counts nothing): a cheap
+    run of deterministic stages whose documents another step produces again.
 
     Example::
 
@@ -180,11 +187,11 @@ class CleanDocuments(beam.PTransform):
 
     def __init__(self, resources: CleaningResources, boilerplate_mode: str = "auto",
                  side: dict[str, Any] | None = None, stages: tuple[StageSpec, ...] = STAGES,
-                 outputs: dict[str, Any] | None = None) -> None:
+                 outputs: dict[str, Any] | None = None, only_outputs: bool = False) -> None:
         super().__init__()
         self._resources, self._side, self._stages = resources, dict(side or {}), stages
         self._settings = CleanSettings(boilerplate_mode=boilerplate_mode)
-        self._outputs = dict(outputs or {})
+        self._outputs, self._only_outputs = dict(outputs or {}), only_outputs
 
     def expand(self, docs):
         kwargs: dict[str, dict[str, Any]] = {}
@@ -196,7 +203,8 @@ class CleanDocuments(beam.PTransform):
                     side[name] = self._side[name]
                 else:
                     kwargs[spec.name][name] = {}  # a side input not given: empty
-        fn = _StagesFn(self._stages, kwargs, self._outputs, drop_text=_segmented(self._stages))
+        fn = _StagesFn(self._stages, kwargs, self._outputs, drop_text=_segmented(self._stages),
+                       only_outputs=self._only_outputs)
         out = docs | "Stages" >> beam.ParDo(fn, **side).with_outputs(REJECTS, *self._outputs, main="docs")
         return (out.docs, out[REJECTS], *(out[tag] for tag in self._outputs))
 
