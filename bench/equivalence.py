@@ -46,15 +46,9 @@ SIDE_EVERY = 4
 
 def _run_stage(spec, doc, resources, settings, detector, side: dict[str, Any]):
     """(output Doc, None) or (None, "ExceptionName: reason") for one stage on one document."""
-    from transforms.clean import _worker_kwargs
+    from transforms.clean import stage_kwargs
 
-    kwargs = spec.args(resources, settings)
-    if spec.worker is not None:
-        kwargs.update(_worker_kwargs(spec.name))
-        if "detector" in kwargs:
-            kwargs["detector"] = detector
-    for name in spec.side_inputs:
-        kwargs[name] = side.get(name, {})
+    kwargs = stage_kwargs(spec, resources, settings, detector, side)
     try:
         return spec.func(doc, **kwargs), None
     except Exception as exc:  # noqa: BLE001 - a reject is an output like any other

@@ -60,7 +60,7 @@ def load_pages(eval_dir: Path, split: str, mode: str) -> list[tuple[str, str]]:
 
 def profile_stages(pages: list[tuple[str, str]], mode: str, repeat: int = 1) -> dict[str, Any]:
     """Mean milliseconds per page per stage (median of ``repeat`` passes), plus the langdetect call alone."""
-    from transforms.clean import STAGES, CleanSettings, _worker_kwargs, default_detector, default_resources
+    from transforms.clean import STAGES, CleanSettings, default_detector, default_resources, stage_kwargs
     from transforms.document import Doc
     from transforms.text import language
 
@@ -86,13 +86,7 @@ def profile_stages(pages: list[tuple[str, str]], mode: str, repeat: int = 1) -> 
                 doc = Doc(id=page_id, source=page_id, file=page_id, raw=b"",
                           input_format="html" if mode == "html" else "text", text=text)
                 for spec in STAGES:
-                    kwargs = spec.args(resources, settings)
-                    if spec.worker is not None:
-                        kwargs.update(_worker_kwargs(spec.name))
-                        if "detector" in kwargs:
-                            kwargs["detector"] = detector
-                    for name in spec.side_inputs:
-                        kwargs[name] = {}
+                    kwargs = stage_kwargs(spec, resources, settings, detector)
                     started = time.process_time()
                     try:
                         doc = spec.func(doc, **kwargs)

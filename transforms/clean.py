@@ -230,7 +230,6 @@ def clean_doc(doc: Doc, resources: CleaningResources, detector: LanguageDetector
     the stages name (missing ones are empty).
     """
     settings = CleanSettings(boilerplate_mode=boilerplate_mode)
-    side = side or {}
     for spec in STAGES:
         if spec.name == until:
             return doc
@@ -238,15 +237,23 @@ def clean_doc(doc: Doc, resources: CleaningResources, detector: LanguageDetector
             if spec.name == "finish":
                 doc = finish_doc(doc)
             continue
-        kwargs = spec.args(resources, settings)
-        if spec.worker is not None:
-            kwargs.update(_worker_kwargs(spec.name))
-            if detector is not None and "detector" in kwargs:
-                kwargs["detector"] = detector
-        for name in spec.side_inputs:
-            kwargs[name] = side.get(name, {})
-        doc = spec.func(doc, count=count, **kwargs)
+        doc = spec.func(doc, count=count, **stage_kwargs(spec, resources, settings, detector, side))
     return doc
+
+
+def stage_kwargs(spec: StageSpec, resources: CleaningResources, settings: CleanSettings,
+                 detector: LanguageDetector | None = None, side: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The keyword arguments of one stage outside Beam: from the resources and settings, the
+    per-process worker objects (``detector`` replaces the language detector when given) and the
+    corpus side inputs ``side`` (missing ones are empty)."""
+    kwargs = spec.args(resources, settings)
+    if spec.worker is not None:
+        kwargs.update(_worker_kwargs(spec.name))
+        if detector is not None and "detector" in kwargs:
+            kwargs["detector"] = detector
+    for name in spec.side_inputs:
+        kwargs[name] = (side or {}).get(name, {})
+    return kwargs
 
 
 @functools.cache

@@ -105,18 +105,7 @@ def _pruned_text(el, discarded: set) -> str:
         if buffer:
             parts.append(buffer)
 
-    # the element's own text and its children's; its own tail is not part of itertext()
-    buffer = el.text or ""
-    for child in el:
-        if child in discarded:
-            buffer += child.tail or ""
-            continue
-        if buffer:
-            parts.append(buffer)
-        walk(child)
-        buffer = child.tail or ""
-    if buffer:
-        parts.append(buffer)
+    walk(el)  # the element's own text and its children's; its own tail is not part of itertext()
     return " ".join(parts)
 
 
