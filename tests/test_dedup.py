@@ -269,3 +269,21 @@ def test_module_examples():
     for module in (minhash, site_lines, dedup):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_signature_from_segment_keys_is_the_body_signature():
+    """signature_bytes reads the words from the segments' keys: the same as hashing the joined body."""
+    import pickle
+
+    from transforms.clean import clean_text
+    from transforms.corpus import minhash
+    from transforms.corpus.dedup import body_text, signature_bytes
+
+    settings = DedupSettings()
+    texts = ["Headline\n\nFirst paragraph, with “quotes” — and dashes… 12,5 %.\n\nZweiter Absatz: Straße ĲSSEL ﬁn.",
+             "Only one short line", "Ａ full-width ＡＢＣ text\n\nnext line here, and one more with five words"]
+    for text in texts:
+        doc = clean_text(text)
+        expected = minhash.signature(body_text(doc), settings.num_perm, k=settings.shingle).astype("<u4").tobytes()
+        assert signature_bytes(doc, settings) == expected
+        assert signature_bytes(pickle.loads(pickle.dumps(doc)), settings) == expected  # keys computed again

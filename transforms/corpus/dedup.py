@@ -32,6 +32,7 @@ import numpy as np
 
 from transforms.corpus import minhash
 from transforms.document import Doc, Reject
+from transforms.keys import segment_keys
 
 STAGE = "dedup"
 DUPLICATE = "duplicate"
@@ -108,8 +109,12 @@ Member = tuple[Rank, bytes]  # (rank, signature as little-endian uint32 bytes)
 
 
 def signature_bytes(doc: Doc, settings: DedupSettings) -> bytes:
-    """The MinHash signature of the document's cleaned body, as little-endian uint32 bytes."""
-    return minhash.signature(body_text(doc), settings.num_perm, k=settings.shingle).astype("<u4").tobytes()
+    """The MinHash signature of the document's cleaned body, as little-endian uint32 bytes.
+
+    = ``minhash.signature(body_text(doc))``: the body's text key is its lines' keys joined by
+    one space (``keys.segments_content_key``), so the words come from the segments' keys."""
+    words = " ".join(filter(None, segment_keys(doc.segments))).split()
+    return minhash.words_signature(words, settings.num_perm, k=settings.shingle).astype("<u4").tobytes()
 
 
 def band_keys_of(sig: bytes, settings: DedupSettings) -> list[str]:

@@ -36,23 +36,35 @@ _EMPTY = np.uint32(0xFFFFFFFF)  # what an empty shingle set hashes to: matches n
 
 def shingles(text: str, k: int = DEFAULT_SHINGLE) -> set[str]:
     """Word k-shingles of ``text_key(text)``; a text shorter than k words is one shingle."""
-    words = text_key(text).split()
+    return word_shingles(text_key(text).split(), k)
+
+
+def word_shingles(words: list[str], k: int = DEFAULT_SHINGLE) -> set[str]:
+    """Word k-shingles of a list of words (those of a text key)."""
     if not words:
         return set()
     if len(words) <= k:
         return {" ".join(words)}
-    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+    return set(map(" ".join, zip(*(words[i:] for i in range(k)))))
 
 
 def signature(text: str, num_perm: int = DEFAULT_NUM_PERM, seed: int = 1, k: int = DEFAULT_SHINGLE) -> np.ndarray:
     """MinHash signature (``uint32``, ``num_perm`` values) of the text's word shingles.
 
     An empty text gets all-``0xFFFFFFFF`` (no band keys: it is never a candidate)."""
-    sh = shingles(text, k)
+    return words_signature(text_key(text).split(), num_perm, seed, k)
+
+
+def words_signature(words: list[str], num_perm: int = DEFAULT_NUM_PERM, seed: int = 1,
+                    k: int = DEFAULT_SHINGLE) -> np.ndarray:
+    """:func:`signature` of the text whose text key splits into ``words``.
+
+    The shingles go to rensa in any order: a MinHash value is a minimum over the set."""
+    sh = word_shingles(words, k)
     if not sh:
         return np.full(num_perm, _EMPTY, dtype=np.uint32)
     m = RMinHash(num_perm=num_perm, seed=seed)
-    m.update(sorted(sh))
+    m.update(list(sh))
     return np.asarray(m.digest(), dtype=np.uint32)
 
 
