@@ -9,6 +9,8 @@ them from it.  To add an option, add one ``parser.add_argument`` call there
 
 from __future__ import annotations
 
+import argparse
+
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from transforms.clean import BOILERPLATE_MODES
@@ -25,7 +27,7 @@ def _workers(value: str) -> str:
     """``--workers``: ``auto`` or a positive number of worker processes."""
     if value == "auto" or (value.isdigit() and int(value) >= 1):
         return value
-    raise ValueError(f"--workers takes 'auto' or a number >= 1, got {value!r}")
+    raise argparse.ArgumentTypeError(f"takes 'auto' or a number of worker processes >= 1, got {value!r}")
 
 
 class PresswashOptions(PipelineOptions):

@@ -54,4 +54,4 @@ def test_bad_workers_value_is_refused(value, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli_main(["--workers", value])
     assert exit_info.value.code == 2
-    assert "--workers" in capsys.readouterr().err
+    assert "argument --workers: takes 'auto' or a number of worker processes >= 1" in capsys.readouterr().err
