@@ -287,3 +287,25 @@ def test_signature_from_segment_keys_is_the_body_signature():
         expected = minhash.signature(body_text(doc), settings.num_perm, k=settings.shingle).astype("<u4").tobytes()
         assert signature_bytes(doc, settings) == expected
         assert signature_bytes(pickle.loads(pickle.dumps(doc)), settings) == expected  # keys computed again
+
+
+def test_components_merge_partial_forests_in_any_order():
+    """The union-find combine: pairs split over bundles and merged in any order give whole components
+    rooted at their smallest rank, whatever the chain length (no round limit)."""
+    from transforms.beam.corpus import _Components
+
+    chain = [((f"r{i:02d}",), (f"r{i + 1:02d}",)) for i in range(12)]  # a 13-node chain
+    other = [(("s1",), ("s0",))]
+    fn = _Components()
+    expected = {(f"r{i:02d}",): ("r00",) for i in range(1, 13)} | {("s1",): ("s0",)}
+    for order in (chain + other, list(reversed(chain + other))):
+        parts = [order[i::3] for i in range(3)]
+        accs = []
+        for part in parts:
+            acc = fn.create_accumulator()
+            for edge in part:
+                acc = fn.add_input(acc, edge)
+            accs.append(acc)
+        for merge_order in (accs, list(reversed(accs))):
+            merged = fn.merge_accumulators([dict(a) for a in merge_order])
+            assert fn.extract_output(merged) == expected

@@ -92,9 +92,6 @@ class LearnSiteBoilerplate(beam.PTransform):
         )
 
 
-DedupInfo = tuple  # (content key, (rank, signature bytes or b""))
-
-
 def _content_key(doc) -> str:
     return doc.content_key or f"no-key:{doc.source}"
 
@@ -188,7 +185,7 @@ class _VerifyGroup(beam.DoFn):
         members = list(members)
         n = len(members)
         s = self._settings
-        self._count("near_dup_candidate_pairs", n * (n - 1) // 2 if n <= s.max_group else (n - 1) * s.anchors)
+        self._count("near_dup_candidate_pairs", dd.candidate_count(n, s))
         for a, b, _ in dd.group_pairs(members, s, self._count):
             yield a, b
 
@@ -245,8 +242,7 @@ class _DropCopies(beam.DoFn):
         kept = exact.get(_content_key(doc))
         if kept is not None and kept != own:
             self._count("dedup_duplicate")
-            yield TaggedOutput(REJECTS, dd.dedup_reject(
-                doc, kept[1], dd.DUPLICATE, f"same cleaned body as {kept[1]} ({kept[2]})"))
+            yield TaggedOutput(REJECTS, dd.exact_reject(doc, kept))
             return
         root = near.get(own)
         if root is not None:

@@ -100,7 +100,12 @@ def split_exact_group(docs: Iterable[Doc]) -> Iterator[Doc | Reject]:
     kept = group[0]
     yield kept
     for doc in group[1:]:
-        yield dedup_reject(doc, kept.id, DUPLICATE, f"same cleaned body as {kept.id} ({kept.source})")
+        yield exact_reject(doc, rank(kept))
+
+
+def exact_reject(doc: Doc, kept: Rank) -> Reject:
+    """The reject of a document whose cleaned body is that of the kept copy (its rank)."""
+    return dedup_reject(doc, kept[1], DUPLICATE, f"same cleaned body as {kept[1]} ({kept[2]})")
 
 
 # --- near duplicates -------------------------------------------------------------------------
@@ -133,31 +138,19 @@ def _matrix(members: Sequence[Member]) -> np.ndarray:
     return np.stack([np.frombuffer(sig, dtype="<u4") for _, sig in members])
 
 
-def candidate_pairs(ranks: Iterable[Rank], settings: DedupSettings, count=None) -> Iterator[tuple[Rank, Rank]]:
-    """Candidate pairs of one band group (``rank_a < rank_b``): the pairs that get verified.
+def candidate_count(n: int, settings: DedupSettings) -> int:
+    """How many pairs of a band group of ``n`` bodies get compared (:func:`group_pairs`).
 
     All pairs when the group has at most ``max_group`` members; a larger group (e.g. thousands
     of bodies that are one boilerplate line) pairs each member with its ``anchors``
     best-ranked members only: O(n * anchors) instead of O(n^2), at the cost of pairs between
     two non-anchor members, which are found only through an anchor or another band."""
-    group = sorted(set(ranks))
-    n = len(group)
-    limit = n if n <= settings.max_group else settings.anchors
-    if n > settings.max_group and count is not None:
-        count("near_dup_groups_capped")
-    for i in range(min(limit, n - 1)):
-        for j in range(i + 1, n):
-            yield group[i], group[j]
-
-
-def similarity(sig_a: bytes, sig_b: bytes) -> float:
-    """Estimated Jaccard of two signatures in their byte form (:func:`member`)."""
-    return minhash.estimated_jaccard(np.frombuffer(sig_a, dtype="<u4"), np.frombuffer(sig_b, dtype="<u4"))
+    return n * (n - 1) // 2 if n <= settings.max_group else (n - 1) * settings.anchors
 
 
 def group_pairs(members: Iterable[Member], settings: DedupSettings, count=None) -> list[tuple[Rank, Rank, float]]:
     """Verified pairs of one band group: ``(rank_a, rank_b, estimated Jaccard)``, rank_a < rank_b
-    (the candidates of :func:`candidate_pairs` whose estimate is ``>= threshold``).
+    (of the pairs :func:`candidate_count` counts, those whose estimate is ``>= threshold``).
 
     In-process version; the Beam transform shuffles only ranks per band and verifies each
     distinct candidate pair once."""
@@ -241,7 +234,7 @@ def near_pairs(docs: Iterable[Doc], settings: DedupSettings) -> tuple[list[tuple
     candidates = 0
     for group in by_band.values():
         n = len(group)
-        candidates += n * (n - 1) // 2 if n <= settings.max_group else (n - 1) * settings.anchors
+        candidates += candidate_count(n, settings)
         pairs.update(group_pairs(group, settings))
     return sorted(pairs), candidates
 
