@@ -54,27 +54,6 @@ def reject_from_exception(doc: Doc, stage: str, exc: BaseException) -> Reject:
     return Reject(doc.id, doc.source, doc.file, stage, reason, detail[:MAX_ERROR_CHARS], doc.raw, len(doc.raw))
 
 
-class _StageFn(beam.DoFn):
-    """Applies one pure stage function; exceptions become rejects of that stage."""
-
-    def __init__(self, spec: StageSpec, kwargs: dict[str, Any]) -> None:
-        self._spec, self._kwargs = spec, kwargs
-
-    def setup(self) -> None:
-        self._count = Counters()
-        self._worker_kwargs = self._spec.worker() if self._spec.worker else {}
-
-    def process(self, doc, **side):
-        progress.note_stage(self._spec.name)  # the DirectRunner's live progress line (display only)
-        try:
-            out = self._spec.func(doc, count=self._count, **self._kwargs, **self._worker_kwargs, **side)
-        except Exception as exc:  # noqa: BLE001 - every failure of a document is data, not a crash
-            self._count(f"rejected_{self._spec.name}")
-            yield TaggedOutput(REJECTS, reject_from_exception(doc, self._spec.name, exc))
-            return
-        yield out
-
-
 class ApplyStage(beam.PTransform):
     """One stage of :data:`transforms.clean.STAGES`: ``docs -> (docs, rejects)``.
 
@@ -91,8 +70,8 @@ class ApplyStage(beam.PTransform):
     def expand(self, docs):
         side = {name: self._side[name] for name in self._spec.side_inputs if name in self._side}
         fixed = {name: {} for name in self._spec.side_inputs if name not in self._side}
-        out = docs | "Apply" >> beam.ParDo(
-            _StageFn(self._spec, {**self._kwargs, **fixed}), **side).with_outputs(REJECTS, main="docs")
+        fn = _StagesFn((self._spec,), {self._spec.name: {**self._kwargs, **fixed}})
+        out = docs | "Apply" >> beam.ParDo(fn, **side).with_outputs(REJECTS, main="docs")
         return out.docs, out[REJECTS]
 
 
