@@ -16,6 +16,7 @@ VERSION = re.search(r'PIPELINE_VERSION = "([^"]+)"', Path(__file__).with_name("s
 INSTALL_REQUIRES = [
     "apache-beam>=2.60,<3",
     "trafilatura>=2.3,<2.4",  # transforms/html/metadata.py follows its metadata steps (tests/test_html_speed_equivalence.py)
+    "htmldate>=1.11,<1.12",  # transforms/html/dates.py wraps htmldate.extractors._external_date (tested)
     "lxml_html_clean>=0.4",  # trafilatura -> jusText needs it with lxml >= 5.2
     "justext>=3.0",  # stop-word lists for the line classifier
     "langdetect>=1.0.9",

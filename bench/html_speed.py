@@ -20,6 +20,19 @@ per-pass ratio of sums::
 
 ``trafilatura.extract`` is called as ``bench.speed``'s ``html_trafilatura`` run
 calls it: its defaults, on the page decoded as UTF-8.
+
+``--cold`` measures what a fresh worker process pays instead: each call runs
+alone in a new Python process (pages read before the clock starts), which
+reports the CPU of its imports, of the first ``--first`` pages (60) and of all
+pages, so one-off costs (lazy imports, resource loads, compiled patterns,
+dateparser's locale tables) show up as they do in each Beam worker.  The runs
+alternate call by call, ``--repeat`` times, and the median is reported.
+``--html-dir`` takes the pages from a directory of ``*.html`` files instead,
+e.g. the corpus ``bench.speed`` runs on::
+
+    python -m bench.html_speed --cold                           # DEV pages, fresh processes
+    python -m bench.corpus --docs 300 --formats html --out /tmp/corpus
+    python -m bench.html_speed --cold --html-dir /tmp/corpus/html
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import gzip
 import json
 import logging
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,6 +55,92 @@ def load_html(eval_dir: Path, split: str) -> list[tuple[str, str]]:
     ids = [line.strip() for line in (eval_dir / f"{split}_ids.txt").read_text().splitlines() if line.strip()]
     return [(i, gzip.decompress((eval_dir / split / f"{i}.html.gz").read_bytes()).decode("utf-8", errors="replace"))
             for i in ids]
+
+
+def load_dir(html_dir: Path) -> list[tuple[str, str]]:
+    """The ``*.html`` files of a directory, in name order, decoded as UTF-8 (as ``bench.speed`` reads them)."""
+    return [(path.stem, path.read_bytes().decode("utf-8", errors="replace"))
+            for path in sorted(html_dir.glob("*.html"))]
+
+
+COLD_CALLS = ("trafilatura_extract", "extract_html", "chain")
+
+
+def cold_run(call: str, pages: list[tuple[str, str]], first: int) -> dict:
+    """CPU seconds of one call over the pages in this (fresh) process: imports, the first pages, all pages."""
+    clock = time.process_time
+    started = clock()
+    if call == "trafilatura_extract":
+        import trafilatura
+
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+        def run(html: str) -> None:
+            trafilatura.extract(html)
+    elif call == "extract_html":
+        from transforms.html.extract import ExtractionError, extract_html
+
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+        def run(html: str) -> None:
+            try:
+                extract_html(html)
+            except ExtractionError:
+                pass
+    else:
+        from transforms.clean import clean_text
+
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+        def run(html: str) -> None:
+            try:
+                clean_text(html, html=True)
+            except ValueError:  # a reject, timed all the same
+                pass
+    imported = clock()
+    at_first = None
+    for i, (_page_id, html) in enumerate(pages, 1):
+        run(html)
+        if i == first:
+            at_first = clock() - imported
+    done = clock() - imported
+    return {"import_s": imported - started, "first_s": at_first if at_first is not None else done,
+            "all_s": done, "pages": len(pages), "first": min(first, len(pages))}
+
+
+def measure_cold(source: list[str], repeat: int, first: int) -> dict:
+    """Every call in a fresh process, alternating, ``repeat`` times; medians of the CPU seconds."""
+    runs: dict[str, list[dict]] = {call: [] for call in COLD_CALLS}
+    for _ in range(repeat):
+        for call in COLD_CALLS:
+            out = subprocess.run([sys.executable, "-m", "bench.html_speed", "--_cold-run", call, "--first", str(first),
+                                  *source], cwd=ROOT, check=True, capture_output=True, text=True)
+            runs[call].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    result: dict = {"repeat": repeat}
+    for call, found in runs.items():
+        result[call] = {key: round(statistics.median(r[key] for r in found), 3)
+                        for key in ("import_s", "first_s", "all_s")}
+        result[call].update(pages=found[0]["pages"], first=found[0]["first"], runs=found)
+    return result
+
+
+def print_cold(r: dict, label: str) -> None:
+    base = r["trafilatura_extract"]
+    n, first = base["pages"], base["first"]
+    print(f"## HTML extraction CPU in a fresh process, {label}, median of {r['repeat']} runs (process_time)")
+    print()
+    print(f"| call | imports s | first {first} pages s | all {n} pages s | ms/page (all) | / trafilatura.extract "
+          f"(imports + first {first}) | / trafilatura.extract (imports + all) |")
+    print("|---|---|---|---|---|---|---|")
+    for call, name in (("trafilatura_extract", "trafilatura.extract (defaults)"), ("extract_html", "extract_html"),
+                       ("chain", "the pure chain (clean_text, html=True)")):
+        c = r[call]
+        ratio_first = (c["import_s"] + c["first_s"]) / (base["import_s"] + base["first_s"])
+        ratio_all = (c["import_s"] + c["all_s"]) / (base["import_s"] + base["all_s"])
+        print(f"| {name} | {c['import_s']:.2f} | {c['first_s']:.2f} | {c['all_s']:.2f} | "
+              f"{1000 * c['all_s'] / n:.1f} | {ratio_first:.2f} | {ratio_all:.2f} |")
+    print()
+    print("(imports: the modules imported before the first page; what a call imports lazily counts in its pages)")
 
 
 def measure(pages: list[tuple[str, str]], repeat: int) -> dict:
@@ -96,11 +196,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--cold", action="store_true", help="each call in a fresh process: the per-process cost")
+    parser.add_argument("--first", type=int, default=60, help="--cold: also report the CPU of the first N pages")
+    parser.add_argument("--html-dir", type=Path, help="the *.html files of this directory instead of the split")
+    parser.add_argument("--_cold-run", choices=COLD_CALLS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    pages = load_html(args.eval_dir, args.split)
+    pages = load_dir(args.html_dir) if args.html_dir else load_html(args.eval_dir, args.split)
     if args.limit:
         pages = pages[:args.limit]
+    if args._cold_run:
+        print(json.dumps(cold_run(args._cold_run, pages, args.first)))
+        return 0
+    if args.cold:
+        source = ["--limit", str(args.limit)] + (["--html-dir", str(args.html_dir)] if args.html_dir else
+                                                 ["--split", args.split, "--eval-dir", str(args.eval_dir)])
+        r = measure_cold(source, args.repeat, args.first)
+        label = f"{r['trafilatura_extract']['pages']} pages of {args.html_dir or args.split}"
+        print_cold(r, label)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(r, indent=1, sort_keys=True))
+        return 0
     measure(pages[:5], 1)  # warm-up: lazy imports, compiled patterns, trafilatura's caches
     r = measure(pages, args.repeat)
     print(f"## HTML extraction CPU, {r['pages']} {args.split} pages, median of {r['repeat']} passes (process_time)")

@@ -94,3 +94,32 @@ def test_large_files_are_redistributed_document_by_document(resources, tmp_path)
         articles, _ = parts | CleanCorpus(resources)
         assert_that(articles | beam.Map(lambda d: (d.id, tuple(d.paragraphs))), equal_to(sorted(expected.items())),
                     label="same_articles")
+
+
+def test_stage_arguments_are_loaded_once_per_process(resources):
+    """Every instance of the stages' DoFn unpickled in one process shares one loaded copy of the
+    stage arguments (the cleaning resources), and a copy made elsewhere still cleans the same."""
+    from apache_beam.internal import pickler
+
+    from transforms.beam.corpus import split_stages
+    from transforms.beam.stages import _SharedArgs, _StagesFn
+    from transforms.clean import CleanSettings, clean_doc
+
+    before, _ = split_stages()
+
+    def make():  # as CleanDocuments builds it: its own dict of the same arguments
+        return _StagesFn(before, {s.name: dict(s.args(resources, CleanSettings())) for s in before})
+
+    first, second = pickler.loads(pickler.dumps(make())), pickler.loads(pickler.dumps(make()))
+    assert first._kwargs is second._kwargs
+    assert first._kwargs["boilerplate"]["resources"] is not resources.boilerplate  # a loaded copy
+    first.setup()
+    doc = Doc(id="a", source="s", file="s", raw=b"", input_format="text", text=SAMPLE_ARTICLE.read_text())
+    (out,) = [o for o in first.process(doc) if isinstance(o, Doc)]
+    expected = clean_doc(doc, resources, until="site_boilerplate")
+    assert out.paragraphs == expected.paragraphs and out.title == expected.title
+
+    # Arguments plain pickle cannot take are left to Beam's pickler (one load per instance).
+    odd = _StagesFn(before[:1], {before[0].name: {"f": lambda x: x}})
+    assert not isinstance(odd.__getstate__()["_kwargs"], _SharedArgs)
+    assert pickler.loads(pickler.dumps(odd))._kwargs[before[0].name]["f"](3) == 3

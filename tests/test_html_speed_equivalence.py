@@ -257,3 +257,27 @@ def test_byline_author_reaches_the_page_fields():
                         "<div class='byline'>By <span class='date'>today</span>Anna Berg</div>"
                         f"<p>{sentence}</p><p>{sentence}</p></article></body></html>")
     assert page.authors == ["Anna Berg"]
+
+
+# --- the body-size check that decides on the fallback: early exit, same decision -----------------------
+
+
+def test_short_body_decides_as_the_full_word_count():
+    from transforms.document import Caption
+    from transforms.html import extract as html_extract
+    from transforms.html.captions import Figure
+    from transforms.html.serialise import Block
+
+    rnd = random.Random(3)
+    words = ["harbour", "ferry", "the", "渡し船", "は", "毎日", "運航", "a", "Straße", "—", "12"]
+    texts = [" ".join(rnd.choice(words) for _ in range(rnd.randint(0, 12))) for _ in range(60)]
+    texts += ["日本語の長い文章です" * rnd.randint(1, 6) for _ in range(10)]  # no spaces: characters / 5
+    decided = {True: 0, False: 0}
+    for _ in range(600):
+        blocks = [Block("p", rnd.choice(texts)) for _ in range(rnd.randint(0, 6))]
+        captions = [Figure(None, Caption(rnd.choice([b.text for b in blocks] or ["x"])))
+                    for _ in range(rnd.randint(0, 2))]
+        short = html_extract._short_body(blocks, captions)
+        assert short == (html_extract._body_words(blocks, captions) < html_extract.MIN_BODY_SIZE)
+        decided[short] += 1
+    assert min(decided.values()) > 50  # both outcomes reached

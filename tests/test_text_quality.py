@@ -299,3 +299,99 @@ def test_menu_after_a_colon_is_not_an_introduced_list(res):
     # Too short a run is no list either.
     short = np.array([True, True, True, False])
     assert not bp.features.introduced_items(["Note:", "one", "two", STORY[1]], short, np.zeros(4)).any()
+
+
+# ----------------------------------------------------------------------------- tables the classifier keeps in part
+
+def _table_page_features(texts):
+    x = np.zeros((len(texts), len(bp.FEATURE_NAMES)))
+    short = np.array([len(t.split()) <= 25 for t in texts])
+    shapes = [_shape(t) if s else None for t, s in zip(texts, short)]
+    _, x[:, COL["colon_table"]] = table_structure(shapes, texts, short, np.zeros(len(texts), bool))
+    x[:, COL["ends_colon"]] = [t.endswith(":") for t in texts]
+    return x
+
+
+def test_mostly_kept_introduced_table_is_kept_whole_with_its_intro_line():
+    # The classifier keeps the numeric cells of a standings table written one cell per line and drops the
+    # names between them; the kept text starts inside the table, so the ':' line and the header are out.
+    texts = [STORY[0], TABLE_INTRO, *TABLE, "Share", "Related stories"]
+    x = _table_page_features(texts)
+    table = slice(2, 2 + len(TABLE))
+    keep = np.zeros(len(texts), bool)
+    keep[table] = [t.isdigit() for t in TABLE]  # 8 of 16 data cells, no header cell: exactly half the run
+    out = bp.keep_mostly_kept_lists(keep, x)
+    # with: the whole table and the line that introduces it
+    assert out[1:2 + len(TABLE)].all()
+    # without: the page furniture after it, and the story line before the ':' line is not added
+    assert not out[2 + len(TABLE):].any() and not out[0]
+    assert bp.decide(np.where(keep, 2.0, -2.0), {"region": 0.5, "inside": 0.0, "outside": 99.0}, None, x)[
+        1:2 + len(TABLE)].all()
+
+
+def test_table_kept_only_in_small_part_is_not_pulled_in():
+    texts = [STORY[0], TABLE_INTRO, *TABLE, "Share", "Related stories"]
+    x = _table_page_features(texts)
+    keep = np.zeros(len(texts), bool)
+    keep[[6, 10, 14]] = True  # three cells of twenty: the table is not the article's
+    out = bp.keep_mostly_kept_lists(keep, x)
+    assert out.tolist() == keep.tolist()
+    # no ':' introduction: a menu that repeats like a table is never a kept list
+    menu = ["Scores", "Teams", "Players", "Fixtures"] * 4
+    x = _table_page_features([STORY[0], "Sections", *menu])
+    assert not x[:, COL["colon_table"]].any()
+
+
+# ----------------------------------------------------------------------------- embedded posts ending the article
+
+TWEETS = ["The harbour is ours again! Thank you to everyone who voted pic.twitter.com/AbC123",
+          "— Porthaven Fishers (@porthavenfish) November 19, 2019",
+          "Work on the new pier starts in spring, the mayor confirms.",
+          "— Porthaven Fishers (@porthavenfish) November 19, 2019"]
+
+
+def test_embedded_posts_after_the_last_paragraph_stay():
+    # The article ends on the posts it quotes ("See the posts:"), then the share bar: kept text is on one
+    # side of the posts only, so the two-sided rule does not apply; the chain from the kept text does.
+    texts = [STORY[0], STORY[1], "See the posts:", *TWEETS, "Share this:", "Twitter", "Facebook"]
+    x = np.zeros((len(texts), len(bp.FEATURE_NAMES)))
+    x[:, COL["embed_attrib"]], x[:, COL["embed_body"]] = bp.features.embed_structure(
+        texts, bp.features.joined_starts_hits(texts))
+    keep = np.zeros(len(texts), bool)
+    keep[:3] = True
+    assert not bp.keep_embedded_posts(keep, x)[3:7].any()  # needs kept text on both sides
+    out = bp.keep_adjacent_embedded_posts(keep, x)
+    # with: both posts and their attributions
+    assert out[:7].all()
+    # without: the share bar
+    assert not out[7:].any()
+
+
+def test_embedded_posts_far_from_the_kept_text_stay_out():
+    texts = [STORY[0], "Share this:", "Twitter", "Facebook", "Email", *TWEETS]
+    x = np.zeros((len(texts), len(bp.FEATURE_NAMES)))
+    x[:, COL["embed_attrib"]], x[:, COL["embed_body"]] = bp.features.embed_structure(
+        texts, bp.features.joined_starts_hits(texts))
+    keep = np.zeros(len(texts), bool)
+    keep[0] = True
+    assert bp.keep_adjacent_embedded_posts(keep, x).tolist() == keep.tolist()
+    # an attribution line without a post's text before it is a byline, not a post
+    texts = [STORY[0], "— Porthaven Fishers (@porthavenfish) November 19, 2019", "Related stories"]
+    x = np.zeros((len(texts), len(bp.FEATURE_NAMES)))
+    x[:, COL["embed_attrib"]], x[:, COL["embed_body"]] = bp.features.embed_structure(
+        texts, bp.features.joined_starts_hits(texts))
+    keep = np.array([True, False, False])
+    assert bp.keep_adjacent_embedded_posts(keep, x).tolist() == keep.tolist()
+
+
+def test_page_ending_on_quoted_posts_keeps_them_and_drops_the_share_bar(res):
+    # The whole chain on a page whose article ends on two quoted posts, then a share bar.  (On this page
+    # the trees keep the posts already; the two tests above pin the decision rule itself.)
+    intro = "The fishers' association posted the news on Tuesday evening:"
+    share = ["Share this:", "Twitter", "Facebook", "Email"]
+    doc = clean_text(page(*STORY, intro, *TWEETS, *share))
+    for line in [*STORY, intro, *TWEETS]:
+        assert line in doc.paragraphs, line
+    for line in share:
+        assert line not in doc.paragraphs, line
+        assert removed_as(doc, line) == ("boilerplate", "share_buttons")

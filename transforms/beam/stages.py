@@ -15,6 +15,9 @@ Example (a whole run is ``python -m pipeline``)::
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import threading
 import traceback
 from typing import Any
 
@@ -52,6 +55,47 @@ def reject_from_exception(doc: Doc, stage: str, exc: BaseException) -> Reject:
     if not getattr(exc, "reason", None):
         detail += "\n" + "".join(traceback.format_tb(exc.__traceback__, limit=-3))
     return Reject(doc.id, doc.source, doc.file, stage, reason, detail[:MAX_ERROR_CHARS], doc.raw, len(doc.raw))
+
+
+class _SharedArgs:
+    """The stages' arguments as one pickled blob, loaded once per process (:class:`_StagesFn`'s state).
+
+    The arguments hold the cleaning resources (the line classifier's model alone is ~0.9 MB
+    pickled, ~18 MB and ~0.3 s to load).  A worker process creates one instance of a step's
+    ``DoFn`` per fused stage that runs it (the documents of small and of large files, the
+    dedup-keys pass, ...), and Beam unpickles each from the graph: with the blob's digest as
+    the key, the second and later instances share the first one's loaded arguments, which
+    every stage treats as read-only.
+    """
+
+    _loaded: dict[bytes, Any] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, value: Any) -> None:
+        self.blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.digest = hashlib.blake2b(self.blob, digest_size=16).digest()
+
+    def load(self) -> Any:
+        with self._lock:
+            value = self._loaded.get(self.digest)
+            if value is None:
+                value = self._loaded[self.digest] = pickle.loads(self.blob)
+            return value
+
+    def __getstate__(self):
+        return {"blob": self.blob, "digest": self.digest}
+
+    def __setstate__(self, state) -> None:
+        self.blob, self.digest = state["blob"], state["digest"]
+
+
+def _shared(value: Any) -> Any:
+    """``value`` packed as :class:`_SharedArgs`, or as it is when plain ``pickle`` cannot take it
+    (e.g. a test's lambda: then Beam's own pickler does, once per instance)."""
+    try:
+        return _SharedArgs(value)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return value
 
 
 class ApplyStage(beam.PTransform):
@@ -115,6 +159,20 @@ class _StagesFn(beam.DoFn):
                  outputs: dict[str, Any] | None = None, drop_text: bool = False, only_outputs: bool = False) -> None:
         self._specs, self._kwargs = specs, kwargs
         self._outputs, self._drop_text, self._only_outputs = dict(outputs or {}), drop_text, only_outputs
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        packed = state.pop("_packed_kwargs", None)
+        if packed is None:
+            packed = self.__dict__["_packed_kwargs"] = _shared(self._kwargs)  # once per instance
+        state["_kwargs"] = packed
+        return state
+
+    def __setstate__(self, state) -> None:
+        kwargs = state["_kwargs"]
+        if isinstance(kwargs, _SharedArgs):
+            state = {**state, "_kwargs": kwargs.load()}
+        self.__dict__.update(state)
 
     def setup(self) -> None:
         # only_outputs: a second run of the same stages that yields only the extra outputs; it counts

@@ -150,6 +150,20 @@ def _body_words(blocks: list[Block], captions: list[_captions.Figure]) -> int:
     return sum(text_size(b.text) for b in blocks if text_key(b.text) not in cap_keys)
 
 
+def _short_body(blocks: list[Block], captions: list[_captions.Figure]) -> bool:
+    """``_body_words(blocks, captions) < MIN_BODY_SIZE``, stopping at the first blocks that reach the size
+    (a block's size is at least its word count; the comparison keys are made only when there are captions)."""
+    cap_keys = {text_key(f.caption.text) for f in captions}
+    words = 0
+    for b in blocks:
+        if cap_keys and text_key(b.text) in cap_keys:
+            continue
+        words += len(b.text.split())
+        if words >= MIN_BODY_SIZE:
+            return False
+    return _body_words(blocks, captions) < MIN_BODY_SIZE
+
+
 def _extract(html: str | bytes, url: str | None, options: _Options,
              block_model: _block_model.BlockModel | None = None) -> HtmlExtract:
     text = decode_page(html)
@@ -201,10 +215,10 @@ def _extract(html: str | bytes, url: str | None, options: _Options,
             if options.add_continuations and blocks:
                 blocks = blocks + continuation_blocks(tree, blocks)
             blocks = _block_model.filter_blocks(blocks, tree, title, block_model)
-        if options.fallback and _body_words(blocks, figures) < MIN_BODY_SIZE:
+        if options.fallback and _short_body(blocks, figures):
             blocks, subtitle, extractor, doc = _fallback(tree, url, options, blocks, subtitle, figures, doc, meta,
                                                          title, standfirst, description)
-            if _body_words(blocks, figures) < MIN_BODY_SIZE and not _has_prose(blocks):
+            if _short_body(blocks, figures) and not _has_prose(blocks):
                 # still a few words and not one sentence of some length: page furniture ("Home", a menu,
                 # a login box that trafilatura's baseline rescue returns as plain text), not an article
                 blocks, subtitle = [], None

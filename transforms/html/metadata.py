@@ -43,9 +43,10 @@ def metadata_of(doc, extractor: str = "trafilatura") -> dict[str, str]:
 # pruning removes is skipped, and the text of a match is read as in the pruned copy (the tail of a
 # removed element joins the text before it); :func:`extract_catstags` runs trafilatura's ten category and
 # tag XPaths as one pass over the elements with a class or id.  Everything else is trafilatura's own code,
-# called in trafilatura's order.  tests/test_html_speed_equivalence.py compares both with trafilatura's
-# functions on pages made for the purpose (the DEV pages give the same metadata too).  Written against
-# trafilatura 2.3: if a later version changes these rules, those tests fail.
+# called in trafilatura's order (htmldate's date search runs with :func:`transforms.html.dates.gated`: no
+# dateparser call for a string whose date could only be out of range).  tests/test_html_speed_equivalence.py
+# compares both with trafilatura's functions on pages made for the purpose (the DEV pages give the same
+# metadata too).  Written against trafilatura 2.3: if a later version changes these rules, those tests fail.
 
 _AUTHOR_TAGS_1 = frozenset("a address div link p span strong".split())
 _AUTHOR_TAGS_2 = frozenset("a div h3 h4 p span".split())
@@ -250,6 +251,8 @@ def read_metadata(tree, default_url: str | None = None):
     import trafilatura.metadata as tm
     from trafilatura.settings import DEFAULT_CONFIG, set_date_params
 
+    from transforms.html.dates import gated
+
     date_config = set_date_params(DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH"))
     metadata = tm.examine_meta(tree)
     if metadata.author and " " not in metadata.author:
@@ -267,7 +270,9 @@ def read_metadata(tree, default_url: str | None = None):
     if metadata.url:
         metadata.hostname = tm.extract_domain(metadata.url, fast=True)
     date_config["url"] = metadata.url
-    metadata.date = tm.find_date(tree, **date_config)
+    # dateparser is not asked for dates htmldate would have to reject (transforms/html/dates.py)
+    with gated(date_config.get("min_date"), date_config.get("max_date")):
+        metadata.date = tm.find_date(tree, **date_config)
     if not metadata.sitename:
         metadata.sitename = tm.extract_sitename(tree)
     if metadata.sitename:

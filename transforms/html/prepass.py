@@ -41,7 +41,10 @@ _RUN_CONTAINERS = frozenset("article section main div td blockquote body center"
 
 
 def is_hidden(el, *, hidden_classes: bool = True, screen_reader: bool = True) -> bool:
-    if el.get("hidden") is not None or _HIDDEN_STYLE_RE.search(el.get("style", "")):
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")  # most elements have none: no pattern call for them
+    if style and _HIDDEN_STYLE_RE.search(style):
         return True
     cls = el.get("class", "")
     if not cls or not _MAYBE_HIDDEN_RE.search(cls):

@@ -29,8 +29,10 @@ from transforms.text.boilerplate.decision import (
     classify_segments,
     decide,
     fill_gaps,
+    keep_adjacent_embedded_posts,
     keep_embedded_posts,
     keep_introduced_lists,
+    keep_mostly_kept_lists,
     line_weights,
     reach_prose,
     removal_reason,
@@ -61,6 +63,7 @@ from transforms.text.boilerplate.model import (
 __all__ = [
     "ANCHOR_KINDS", "CONCEPT_REASON", "FALLBACK_TOP", "MissingResources", "Verdict", "anchor_lines",
     "classify_segments", "decide", "fill_gaps", "keep_embedded_posts", "keep_introduced_lists",
+    "keep_mostly_kept_lists", "keep_adjacent_embedded_posts",
     "line_weights", "reach_prose", "remove_boilerplate", "removal_reason", "removal_reasons",
     "trim_furniture_edges", "COL",
     "FEATURE_NAMES", "LINE_FEATURES", "MAX_LIST_WORDS", "column", "line_features", "list_structure",

@@ -132,11 +132,44 @@ class TreeModel:
         return self.bias + self.leaf.ravel()[(np.arange(t) * leaves)[:, None] + node - inner].sum(axis=0)
 
 
+class Stoplists(dict):
+    """Language code -> its folded jusText stop words, read from jusText the first time a page of
+    that language asks (``get``), in the process that asks.
+
+    Pickles as its list of language codes: the 55 folded lists are ~2.3 MB pickled, which Beam
+    would compress (bz2), ship and decompress in every step that carries the resources, and
+    ~18 MB once loaded, while a corpus uses a few languages.  jusText is installed wherever the
+    pipeline runs (trafilatura depends on it), so every process reads the same lists.
+    """
+
+    def __init__(self, codes=()) -> None:
+        super().__init__()
+        self.codes = tuple(codes)
+
+    def get(self, code, default=None):
+        if code in self:
+            return self[code]
+        if code not in self.codes:
+            return default
+        import justext
+
+        words = self[code] = frozenset(fold(w) for w in justext.get_stoplist(ISO_TO_JUSTEXT[code]))
+        return words
+
+    def __eq__(self, other) -> bool:  # the same languages (whichever were read so far)
+        return self.codes == other.codes if isinstance(other, Stoplists) else NotImplemented
+
+    __hash__ = None
+
+    def __reduce__(self):
+        return Stoplists, (self.codes,)
+
+
 @dataclass(frozen=True)
 class BoilerplateResources:
     """Stop-word lists, UI phrase patterns and model weights (picklable; built on the driver)."""
 
-    stoplists: dict[str, frozenset[str]]
+    stoplists: Stoplists  # language -> stop words, read on first use
     function_chars: frozenset[str]
     line_phrases: dict[tuple[str, ...], str]  # word tuple -> concept; UI element when it is the whole line
     cue_phrases: dict[tuple[str, ...], str]  # word tuple -> concept; a cue anywhere in a short line
@@ -195,16 +228,12 @@ def load_resources(
 ) -> BoilerplateResources:
     """Read stop-word lists (jusText), the classifier's phrase concepts (``seeds/phrases/``, through
     :func:`transforms.patterns.load_concepts`) and the model ``seeds/boilerplate/model.json`` (if present)."""
-    import justext  # only at graph-construction time
+    import justext  # the names of its stop lists here; the lists where a page asks (Stoplists)
 
     model_dir = Path(seeds_dir) / "boilerplate"
     codes = list(ISO_TO_JUSTEXT) if languages is None else [c for c in languages if c in ISO_TO_JUSTEXT]
     available = set(justext.get_stoplists())
-    stoplists = {
-        code: frozenset(fold(w) for w in justext.get_stoplist(ISO_TO_JUSTEXT[code]))
-        for code in codes
-        if ISO_TO_JUSTEXT[code] in available
-    }
+    stoplists = Stoplists(code for code in codes if ISO_TO_JUSTEXT[code] in available)
     function_chars: frozenset[str] = frozenset()
     fc_path = model_dir / "cjk_function_chars.txt"
     if fc_path.exists():
