@@ -31,7 +31,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
-from pipeline.options import AUTO_WORKERS_MIN_MB, PresswashOptions
+from pipeline.options import AUTO_WORKERS_MAX_MB, AUTO_WORKERS_MIN_MB, PresswashOptions
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA, article_row, reject_row
 from transforms import accounting
 from transforms.accounting import format_summary
@@ -313,7 +313,8 @@ def pin_local_batch_runner(options: PipelineOptions, argv: list[str] | None = No
 
     ``--workers auto`` runs one worker process per core when the inputs hold at
     least ``AUTO_WORKERS_MIN_MB`` (``input_bytes``; a small run is faster without
-    starting processes), else in this process; ``--workers N`` runs N processes
+    starting processes) and less than ``AUTO_WORKERS_MAX_MB`` (larger local runs
+    lost documents in Beam's multi-process runner), else in this process; ``--workers N`` runs N processes
     (1: in this process).  Beam's own ``--direct_running_mode`` or
     ``--direct_num_workers`` on the command line (``argv``) win.  Returns the
     number of workers chosen (None when the run is not a local batch run or Beam's
@@ -328,8 +329,14 @@ def pin_local_batch_runner(options: PipelineOptions, argv: list[str] | None = No
         return None
     choice = options.view_as(PresswashOptions).workers
     if choice == "auto":
-        big = input_bytes is not None and input_bytes >= AUTO_WORKERS_MIN_MB * 1024 * 1024
-        workers = cpu_count() if big else 1
+        mb = 1024 * 1024
+        big = input_bytes is not None and input_bytes >= AUTO_WORKERS_MIN_MB * mb
+        huge = input_bytes is not None and input_bytes >= AUTO_WORKERS_MAX_MB * mb
+        workers = cpu_count() if big and not huge else 1
+        if huge and cpu_count() > 1:
+            print(f"presswash: --workers auto: {input_bytes // mb} MB of input, so one in-process worker: Beam's "
+                  f"multi-process local runner lost documents on inputs this large (docs/performance.md, "
+                  f"'Known problem'); --workers N chooses N processes", file=sys.stderr)
     else:
         workers = int(choice)
     direct = options.view_as(DirectOptions)

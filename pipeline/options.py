@@ -21,6 +21,10 @@ DEFAULT_INPUT = "seeds/samples/*"
 DEFAULT_OUTPUT = "output"
 _LIMITS = ReadLimits()
 AUTO_WORKERS_MIN_MB = 8  # --workers auto: below this much input, starting worker processes costs more than it saves
+# --workers auto: from this much input on, one process again.  Beam's multi-process FnApiRunner lost ~2% of the
+# documents in 2 of 3 default runs of a 447 MB, 50,000-document corpus (the accounting caught it: exit 1); runs of
+# up to 186 MB and every in-process run balanced (docs/performance.md, "Known problem").  --workers N still chooses.
+AUTO_WORKERS_MAX_MB = 256
 
 
 def _workers(value: str) -> str:
@@ -88,7 +92,8 @@ class PresswashOptions(PipelineOptions):
         parser.add_argument(
             "--workers", default="auto", type=_workers,
             help="local batch runs (no --runner): auto = one worker process per core when the inputs hold at "
-                 f"least {AUTO_WORKERS_MIN_MB} MB, else one in-process worker; N = N worker processes (1 = in "
+                 f"least {AUTO_WORKERS_MIN_MB} MB and under {AUTO_WORKERS_MAX_MB} MB, else one in-process worker; "
+                 "N = N worker processes (1 = in "
                  "this process). Beam's --direct_running_mode/--direct_num_workers, when given, decide instead")
         parser.add_argument(
             "--progress_seconds", type=float, default=5.0,

@@ -7,7 +7,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipeline.cli import main as cli_main
 from pipeline.main import cpu_count, pin_local_batch_runner
-from pipeline.options import AUTO_WORKERS_MIN_MB
+from pipeline.options import AUTO_WORKERS_MAX_MB, AUTO_WORKERS_MIN_MB
 
 MB = 1024 * 1024
 
@@ -28,6 +28,16 @@ def test_auto_uses_every_core_for_large_inputs():
     n = cpu_count()
     expected = (n, "multi_processing", n) if n > 1 else (1, "in_memory", 1)
     assert _pinned([], AUTO_WORKERS_MIN_MB * MB) == expected
+
+
+def test_auto_runs_very_large_inputs_in_this_process(capsys):
+    """Beam's multi-process runner lost documents on a 447 MB corpus (docs/performance.md, "Known problem"):
+    auto goes back to one process from AUTO_WORKERS_MAX_MB on, and says so; --workers N still chooses."""
+    assert _pinned([], AUTO_WORKERS_MAX_MB * MB - 1)[0] == (cpu_count() if cpu_count() > 1 else 1)
+    assert _pinned([], AUTO_WORKERS_MAX_MB * MB) == (1, "in_memory", 1)
+    if cpu_count() > 1:
+        assert "one in-process worker" in capsys.readouterr().err
+    assert _pinned(["--workers", "2"], 10 * AUTO_WORKERS_MAX_MB * MB) == (2, "multi_processing", 2)
 
 
 def test_workers_number_is_the_number_of_processes():
