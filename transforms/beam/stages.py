@@ -60,8 +60,9 @@ def reject_from_exception(doc: Doc, stage: str, exc: BaseException) -> Reject:
 class _SharedArgs:
     """The stages' arguments as one pickled blob, loaded once per process (:class:`_StagesFn`'s state).
 
-    The arguments hold the cleaning resources (the line classifier's model alone is ~0.9 MB
-    pickled, ~18 MB and ~0.3 s to load).  A worker process creates one instance of a step's
+    The arguments hold the cleaning resources (~0.45 MB pickled, mostly the line classifier's
+    two tree ensembles; Beam bz2-compresses each step's pickle and each worker decompresses it
+    per step, docs/performance.md).  A worker process creates one instance of a step's
     ``DoFn`` per fused stage that runs it (the documents of small and of large files, the
     dedup-keys pass, ...), and Beam unpickles each from the graph: with the blob's digest as
     the key, the second and later instances share the first one's loaded arguments, which

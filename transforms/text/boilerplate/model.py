@@ -136,7 +136,7 @@ class Stoplists(dict):
     """Language code -> its folded jusText stop words, read from jusText the first time a page of
     that language asks (``get``), in the process that asks.
 
-    Pickles as its list of language codes: the 55 folded lists are ~2.3 MB pickled, which Beam
+    Pickles as its list of language codes: the folded lists of all 61 languages are ~2.3 MB pickled, which Beam
     would compress (bz2), ship and decompress in every step that carries the resources, and
     ~18 MB once loaded, while a corpus uses a few languages.  jusText is installed wherever the
     pipeline runs (trafilatura depends on it), so every process reads the same lists.
